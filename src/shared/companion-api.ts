@@ -1,0 +1,44 @@
+import { z } from 'zod';
+
+/**
+ * The companion's HTTP contract, shared by the companion (server) and the background (client).
+ *
+ * POST {companion}/v1/token/exchange  body: exchangeRequestSchema  → 200 tokenResponseSchema
+ * POST {companion}/v1/token/refresh   body: refreshRequestSchema   → 200 tokenResponseSchema
+ * POST {companion}/v1/token/revoke    body: revokeRequestSchema    → 200 {} (RFC 7009; 404 when not configured)
+ * GET  {companion}/healthz                                          → 200 {"status":"ok"}
+ * Errors: 4xx/5xx { error, error_description } (RFC 6749 §5.2 style).
+ *
+ * Every token call must carry COMPANION_CSRF_HEADER so that a web page cannot send it without a
+ * CORS preflight, and Content-Type: application/json.
+ */
+export const COMPANION_CSRF_HEADER = 'X-CardioMood-Readings';
+export const COMPANION_CSRF_VALUE = '1';
+
+export const COMPANION_ROUTES = {
+  exchange: '/v1/token/exchange',
+  refresh: '/v1/token/refresh',
+  revoke: '/v1/token/revoke',
+  health: '/healthz',
+} as const;
+
+/** RFC 7636 §4.1: 43–128 characters from the unreserved set. */
+export const codeVerifierSchema = z.string().regex(/^[A-Za-z0-9\-._~]{43,128}$/, 'invalid code_verifier');
+
+export const exchangeRequestSchema = z.strictObject({
+  code: z.string().min(1).max(2048),
+  code_verifier: codeVerifierSchema,
+  redirect_uri: z.url().max(2048),
+});
+export type ExchangeRequest = z.infer<typeof exchangeRequestSchema>;
+
+export const refreshRequestSchema = z.strictObject({
+  refresh_token: z.string().min(1).max(4096),
+});
+export type RefreshRequest = z.infer<typeof refreshRequestSchema>;
+
+export const revokeRequestSchema = z.strictObject({
+  token: z.string().min(1).max(4096),
+  token_type_hint: z.enum(['access_token', 'refresh_token']).optional(),
+});
+export type RevokeRequest = z.infer<typeof revokeRequestSchema>;
