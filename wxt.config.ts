@@ -26,7 +26,8 @@ export default defineConfig({
       name: '__MSG_extName__',
       description: '__MSG_extDescription__',
       default_locale: 'en',
-      permissions: ['identity', 'storage', 'alarms'],
+      // Each permission is justified in the README ("Permissions"); a test pins the set.
+      permissions: ['identity', 'storage', 'alarms', ...(env.browser === 'chrome' ? ['sidePanel'] : [])],
       host_permissions: hostPermissionsFor(config),
       action: { default_title: '__MSG_actionTitle__' },
       // Chrome: a stable id so the redirect URI https://<id>.chromiumapp.org/ is known in advance.

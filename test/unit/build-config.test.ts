@@ -1,0 +1,88 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { hostPermissionsFor, resolveBuildConfig } from '../../src/shared/build-config';
+import {
+  CHROME_EXTENSION_ID,
+  CHROME_MANIFEST_KEY,
+  FIREFOX_REDIRECT_URI,
+  GECKO_ID,
+} from '../../src/shared/extension-identity';
+import { getRuntimeConfig } from '../../src/shared/runtime-config';
+
+describe('resolveBuildConfig', () => {
+  it('should point at the local sandbox and companion when in development with no variables', () => {
+    const config = resolveBuildConfig({}, 'development');
+    expect(config.authorizeUrl).toBe('http://127.0.0.1:8787/oauth/authorize');
+    expect(config.apiUrl).toBe('http://127.0.0.1:8787');
+    expect(config.companionUrl).toBe('http://127.0.0.1:8788');
+  });
+
+  it('should default to the real CardioMood URLs when in production', () => {
+    const config = resolveBuildConfig(
+      { WXT_CARDIOMOOD_CLIENT_ID: 'abc', WXT_COMPANION_URL: 'https://companion.example.org/' },
+      'production',
+    );
+    expect(config).toEqual({
+      authorizeUrl: 'https://api.health.cloud.cardiomood.com/oauth/authorize',
+      apiUrl: 'https://api.health.cloud.cardiomood.com',
+      clientId: 'abc',
+      companionUrl: 'https://companion.example.org',
+    });
+  });
+
+  it('should name every missing variable when a production build lacks them', () => {
+    expect(() => resolveBuildConfig({}, 'production')).toThrow(
+      /WXT_CARDIOMOOD_CLIENT_ID[\s\S]*WXT_COMPANION_URL/,
+    );
+  });
+
+  it('should reject a malformed URL naming its variable', () => {
+    expect(() => resolveBuildConfig({ WXT_CARDIOMOOD_API_URL: 'not a url' }, 'development')).toThrow(
+      /WXT_CARDIOMOOD_API_URL/,
+    );
+  });
+
+  it('should take every variable over the defaults', () => {
+    const config = resolveBuildConfig(
+      {
+        WXT_CARDIOMOOD_AUTHORIZE_URL: 'http://localhost:9000/auth',
+        WXT_CARDIOMOOD_API_URL: 'http://localhost:9000/api/',
+        WXT_CARDIOMOOD_CLIENT_ID: 'client-1',
+        WXT_COMPANION_URL: 'http://localhost:9100',
+      },
+      'development',
+    );
+    expect(config).toEqual({
+      authorizeUrl: 'http://localhost:9000/auth',
+      apiUrl: 'http://localhost:9000/api',
+      clientId: 'client-1',
+      companionUrl: 'http://localhost:9100',
+    });
+  });
+});
+
+describe('hostPermissionsFor', () => {
+  it('should derive one port-less pattern per host', () => {
+    const patterns = hostPermissionsFor(resolveBuildConfig({}, 'development'));
+    expect(patterns).toEqual(['http://127.0.0.1/*']);
+  });
+});
+
+describe('extension identity', () => {
+  it('should derive the pinned Chrome id from the manifest key', () => {
+    const hex = createHash('sha256').update(Buffer.from(CHROME_MANIFEST_KEY, 'base64')).digest('hex');
+    const id = [...hex.slice(0, 32)].map((c) => String.fromCharCode(97 + parseInt(c, 16))).join('');
+    expect(id).toBe(CHROME_EXTENSION_ID);
+  });
+
+  it('should derive the Firefox redirect URI from the gecko id', () => {
+    const hash = createHash('sha1').update(GECKO_ID).digest('hex');
+    expect(FIREFOX_REDIRECT_URI).toBe(`https://${hash}.extensions.allizom.org/`);
+  });
+});
+
+describe('getRuntimeConfig', () => {
+  it('should expose the configuration baked in by the WXT build', () => {
+    expect(getRuntimeConfig().clientId).toBe('cardiomood-readings-dev');
+  });
+});
