@@ -1,4 +1,3 @@
-import preact from '@preact/preset-vite';
 import { defineConfig } from 'wxt';
 import { hostPermissionsFor, resolveBuildConfig } from './src/shared/build-config';
 import { CHROME_MANIFEST_KEY, GECKO_ID } from './src/shared/extension-identity';
@@ -9,7 +8,6 @@ export default defineConfig({
   imports: false,
   manifestVersion: 3,
   vite: (env) => ({
-    plugins: [preact({ devToolsEnabled: false, prefreshEnabled: false })],
     define: {
       __CARDIOMOOD_CONFIG__: JSON.stringify(resolveBuildConfig(process.env, env.mode, { lenient: true })),
     },
