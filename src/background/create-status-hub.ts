@@ -1,0 +1,59 @@
+import type { AuthSession } from '../auth/create-auth-session';
+import type { Status } from '../shared/status';
+import { toStatusSync, type ReadingsStore } from './readings-store';
+
+export interface StatusHubDeps {
+  session: AuthSession;
+  store: ReadingsStore;
+  /** Sends the derived status to open UI pages (none may be open). */
+  broadcast: (status: Status) => Promise<void>;
+  setBadge: (status: Status) => Promise<void>;
+}
+
+export interface StatusHub {
+  current(): Promise<Status>;
+  /** Recompute and push; coalesces bursts of changes into one broadcast per microtask turn. */
+  changed(): void;
+}
+
+/**
+ * Derives the one Status the UI renders from auth and readings state. It holds no state of its own:
+ * everything comes from storage.session and the session's in-flight sign-in, so a restarted worker
+ * derives the same Status. Only derived values leave: no token, code or verifier.
+ */
+export function createStatusHub(deps: StatusHubDeps): StatusHub {
+  const { session, store } = deps;
+  let scheduled: Promise<void> | null = null;
+
+  async function current(): Promise<Status> {
+    const [signedIn, note, snapshot, sync] = await Promise.all([
+      session.hasSession(),
+      store.readAuthNote(),
+      store.readSnapshot(),
+      store.readSync(),
+    ]);
+    const state: Status['auth']['state'] = session.isConnecting()
+      ? 'connecting'
+      : signedIn
+        ? 'signed_in'
+        : note.reconnectRequired
+          ? 'reconnect_required'
+          : 'signed_out';
+    return {
+      auth: { state, error: note.error },
+      readings: signedIn ? snapshot : null,
+      sync: toStatusSync(sync),
+    };
+  }
+
+  return {
+    current,
+    changed() {
+      scheduled ??= Promise.resolve().then(async () => {
+        scheduled = null;
+        const status = await current();
+        await Promise.all([deps.broadcast(status), deps.setBadge(status)]);
+      }).catch((error: unknown) => console.error('Publishing status failed', error));
+    },
+  };
+}

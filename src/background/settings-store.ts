@@ -1,0 +1,31 @@
+import type { Browser } from 'wxt/browser';
+import { DEFAULT_SETTINGS, settingsSchema, type Settings, type SettingsPatch } from '../shared/settings';
+
+export const SETTINGS_KEY = 'settings';
+
+export interface SettingsStore {
+  get(): Promise<Settings>;
+  update(patch: SettingsPatch): Promise<Settings>;
+}
+
+/** Member preferences in storage.local: no token and no health data ever go here. */
+export function createSettingsStore(local: Browser.storage.StorageArea): SettingsStore {
+  async function get(): Promise<Settings> {
+    const stored = (await local.get(SETTINGS_KEY))[SETTINGS_KEY];
+    if (stored === undefined) return DEFAULT_SETTINGS;
+    const parsed = settingsSchema.safeParse(stored);
+    if (!parsed.success) {
+      console.warn('Ignoring invalid stored settings; using defaults until the member saves them again');
+      return DEFAULT_SETTINGS;
+    }
+    return parsed.data;
+  }
+  return {
+    get,
+    async update(patch) {
+      const next = settingsSchema.parse({ ...(await get()), ...patch });
+      await local.set({ [SETTINGS_KEY]: next });
+      return next;
+    },
+  };
+}
