@@ -1,0 +1,132 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+
+/**
+ * Repository rules checked by walking real imports (runtime imports only; `import type` is erased):
+ * - server code (src/companion, src/sandbox) never reaches an extension bundle;
+ * - UI pages never reach auth, background, the API client or zod: tokens stay in the background and
+ *   the popup stays small;
+ * - src/ has no import-time side effects that open ports or read the environment.
+ */
+const root = resolve(import.meta.dirname, '../..');
+
+interface Edge {
+  specifier: string;
+  typeOnly: boolean;
+}
+
+function importsOf(file: string): Edge[] {
+  const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
+  const edges: Edge[] = [];
+  const visit = (node: ts.Node) => {
+    if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) {
+      const clause = node.importClause;
+      const typeOnly =
+        !!clause &&
+        (clause.isTypeOnly ||
+          (!clause.name &&
+            !!clause.namedBindings &&
+            ts.isNamedImports(clause.namedBindings) &&
+            clause.namedBindings.elements.length > 0 &&
+            clause.namedBindings.elements.every((element) => element.isTypeOnly)));
+      edges.push({ specifier: node.moduleSpecifier.text, typeOnly });
+    } else if (ts.isExportDeclaration(node) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
+      edges.push({ specifier: node.moduleSpecifier.text, typeOnly: node.isTypeOnly });
+    } else if (
+      ts.isCallExpression(node) &&
+      node.expression.kind === ts.SyntaxKind.ImportKeyword &&
+      node.arguments[0] &&
+      ts.isStringLiteral(node.arguments[0])
+    ) {
+      edges.push({ specifier: node.arguments[0].text, typeOnly: false });
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return edges;
+}
+
+function resolveLocal(from: string, specifier: string): string | null {
+  if (!specifier.startsWith('.')) return null;
+  const base = resolve(dirname(from), specifier);
+  for (const candidate of [base, `${base}.ts`, `${base}.tsx`, join(base, 'index.ts'), join(base, 'index.tsx')]) {
+    if (existsSync(candidate) && statSync(candidate).isFile()) return candidate;
+  }
+  return null;
+}
+
+/** Every module and package reachable at runtime from the entry files. */
+function runtimeClosure(entries: string[]): { files: Set<string>; packages: Set<string> } {
+  const files = new Set<string>();
+  const packages = new Set<string>();
+  const queue = [...entries];
+  while (queue.length > 0) {
+    const file = queue.pop()!;
+    if (files.has(file)) continue;
+    files.add(file);
+    for (const edge of importsOf(file)) {
+      if (edge.typeOnly) continue;
+      const local = resolveLocal(file, edge.specifier);
+      if (local) queue.push(local);
+      else if (!edge.specifier.startsWith('.')) packages.add(edge.specifier);
+    }
+  }
+  return { files, packages };
+}
+
+function sourceFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((name) => /\.(ts|tsx)$/.test(name) && !name.endsWith('.d.ts'))
+    .map((name) => join(dir, name));
+}
+
+const rel = (file: string) => relative(root, file);
+const entrypoints = sourceFiles(join(root, 'entrypoints'));
+const uiEntrypoints = entrypoints.filter((file) => !rel(file).startsWith('entrypoints/background'));
+
+describe('extension bundles', () => {
+  it('should find the entry points', () => {
+    expect(entrypoints.map(rel)).toContain('entrypoints/background.ts');
+    expect(uiEntrypoints.length).toBeGreaterThan(0);
+  });
+
+  it('should never import server code (companion, sandbox) or Node built-ins', () => {
+    const { files, packages } = runtimeClosure(entrypoints);
+    const server = [...files].map(rel).filter((file) => /^src\/(companion|sandbox)\//.test(file));
+    expect(server).toEqual([]);
+    expect([...packages].filter((name) => name.startsWith('node:') || name.startsWith('hono') || name.startsWith('@hono'))).toEqual([]);
+  });
+
+  it.each(uiEntrypoints.map((file) => [rel(file), file]))(
+    'should keep %s free of auth, background, API client and zod at runtime',
+    (_name, entry) => {
+      const { files, packages } = runtimeClosure([entry]);
+      const forbidden = [...files].map(rel).filter((file) => /^src\/(auth|background|cardiomood)\//.test(file));
+      expect(forbidden).toEqual([]);
+      expect([...packages].filter((name) => name === 'zod' || name.startsWith('zod/') || name === 'oauth4webapi')).toEqual([]);
+    },
+  );
+});
+
+describe('src/', () => {
+  const serverEntries = /^src\/(companion|sandbox)\/(node|main|worker)\.ts$/;
+
+  it('should read the environment only in server entry files', () => {
+    const offenders = sourceFiles(join(root, 'src'))
+      .filter((file) => !serverEntries.test(rel(file)))
+      .filter((file) => /\bprocess\.env\b/.test(readFileSync(file, 'utf8')))
+      .map(rel);
+    expect(offenders).toEqual([]);
+  });
+
+  it('should open ports only in server entry files', () => {
+    const offenders = sourceFiles(join(root, 'src'))
+      .filter((file) => !serverEntries.test(rel(file)) && !/start-[a-z-]+\.ts$/.test(rel(file)))
+      .filter((file) => /\bserve\(|\.listen\(/.test(readFileSync(file, 'utf8')))
+      .map(rel);
+    expect(offenders).toEqual([]);
+  });
+});
