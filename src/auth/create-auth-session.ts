@@ -35,6 +35,8 @@ export interface AuthSession {
   authorizedFetch(url: string, init?: RequestInit): Promise<Result<Response>>;
   /** Alarm handler: refresh ahead of expiry when the access token is close to it. */
   refreshAhead(): Promise<void>;
+  /** Drops the local session without revoking (CardioMood already refuses it). */
+  forget(): Promise<void>;
   /** The member switched "keep me signed in": persist or forget the refresh token now. */
   setKeepSignedIn(on: boolean): Promise<void>;
 }
@@ -241,6 +243,11 @@ export function createAuthSession(deps: AuthSessionDeps): AuthSession {
       const tokens = await storage.readTokens();
       if (!tokens || tokens.expiresAt === null) return;
       if (now() >= tokens.expiresAt - refreshLeadMs(tokens)) await refresh(tokens.accessToken);
+    },
+    async forget() {
+      generation += 1;
+      await clearSession();
+      deps.onChange();
     },
     async setKeepSignedIn(on) {
       const tokens = await storage.readTokens();

@@ -36,6 +36,9 @@ export interface BackgroundDeps {
  */
 export function startBackground(deps: BackgroundDeps): () => void {
   const { config, now } = deps;
+  // Tokens and readings in storage.session: trusted contexts only (the default in Chrome, made explicit;
+  // Firefox exposes storage.session to extension pages only and has no setAccessLevel).
+  void browser.storage.session.setAccessLevel?.({ accessLevel: 'TRUSTED_CONTEXTS' })?.catch?.(() => undefined);
   const authStorage = createAuthStorage({ session: browser.storage.session, local: browser.storage.local });
   const store = createReadingsStore(browser.storage.session);
   const settings = createSettingsStore(browser.storage.local);
