@@ -4,7 +4,6 @@ import { startBackground } from '../src/background/create-background';
 import { getRuntimeConfig } from '../src/shared/runtime-config';
 
 export default defineBackground({
-  type: 'module',
   main() {
     startBackground({
       config: getRuntimeConfig(),
