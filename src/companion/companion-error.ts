@@ -1,0 +1,54 @@
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+
+/**
+ * The companion's error codes, sent as `{ error, error_description }` (RFC 6749 §5.2 shape).
+ * OAuth errors from CardioMood (`invalid_grant`, `invalid_client`, ...) are passed through as they
+ * come and are not listed here.
+ */
+export const COMPANION_ERROR = {
+  /** Body not JSON, not matching the schema, or redirect_uri not registered. 400 */
+  INVALID_REQUEST: 'invalid_request',
+  /** Missing X-CardioMood-Readings: 1 header. 403 */
+  CSRF_HEADER_MISSING: 'csrf_header_missing',
+  /** Origin header present but not in COMPANION_ALLOWED_ORIGINS, or a preflight without Origin. 403 */
+  ORIGIN_NOT_ALLOWED: 'origin_not_allowed',
+  /** No such route. 404 */
+  NOT_FOUND: 'not_found',
+  /** The revoke route when CARDIOMOOD_REVOKE_URL is not set. 404 */
+  NOT_CONFIGURED: 'not_configured',
+  /** Known route, wrong method. 405 (with Allow) */
+  METHOD_NOT_ALLOWED: 'method_not_allowed',
+  /** Body larger than the cap. 413 */
+  PAYLOAD_TOO_LARGE: 'payload_too_large',
+  /** Content-Type is not application/json. 415 */
+  UNSUPPORTED_MEDIA_TYPE: 'unsupported_media_type',
+  /** This companion's own limit, or CardioMood's 429 passed through. 429 (with Retry-After) */
+  RATE_LIMITED: 'rate_limited',
+  /** A bug in the companion. 500 */
+  SERVER_ERROR: 'server_error',
+  /** The companion is deployed without a valid configuration (Workers; Node refuses to start). 500 */
+  SERVER_MISCONFIGURED: 'server_misconfigured',
+  /** CardioMood answered something that is not a valid token/error response (HTML, bad JSON, 5xx). 502 */
+  UPSTREAM_ERROR: 'upstream_error',
+  /** CardioMood could not be reached (DNS, refused, TLS). 502 */
+  UPSTREAM_UNREACHABLE: 'upstream_unreachable',
+  /** CardioMood did not answer within COMPANION_UPSTREAM_TIMEOUT_MS. 504 */
+  UPSTREAM_TIMEOUT: 'upstream_timeout',
+} as const;
+export type CompanionErrorCode = (typeof COMPANION_ERROR)[keyof typeof COMPANION_ERROR];
+
+/**
+ * An expected failure that becomes one JSON error response (rendered by the app's onError).
+ * `code` is a companion code or an OAuth error passed through from CardioMood.
+ */
+export class CompanionError extends Error {
+  override name = 'CompanionError';
+  constructor(
+    readonly status: ContentfulStatusCode,
+    readonly code: string,
+    readonly description: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(`${code}: ${description}`);
+  }
+}

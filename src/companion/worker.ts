@@ -1,0 +1,53 @@
+/**
+ * Cloudflare Workers entry: the same app as on Node, configured from the Worker's bindings
+ * (`[vars]` in wrangler.toml, the client secret from `wrangler secret put`). See docs/deploy.md.
+ *
+ * The rate limiter's store lives in the isolate's memory: each Cloudflare location (and each
+ * isolate) counts separately, so the limit is per instance, not global.
+ */
+import { createCompanionApp } from './app';
+import { COMPANION_ERROR } from './companion-error';
+import { CompanionConfigError, parseCompanionConfig } from './config';
+
+type WorkerEnv = Record<string, unknown>;
+
+const log = (line: object) => console.log(JSON.stringify(line));
+
+// Bindings arrive with the first request, so the app is built then and kept per env object.
+const apps = new WeakMap<object, ReturnType<typeof createCompanionApp>>();
+
+function appFor(env: WorkerEnv) {
+  let app = apps.get(env);
+  if (!app) {
+    const strings = Object.fromEntries(
+      Object.entries(env).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+    );
+    app = createCompanionApp(parseCompanionConfig(strings), {
+      // Workers' fetch must not be called as a method of another object ("Illegal invocation").
+      fetch: (input, init) => fetch(input, init),
+      log,
+      // Set by Cloudflare's edge and not forgeable by the client, unlike X-Forwarded-For.
+      clientAddress: (c) => c.req.header('cf-connecting-ip'),
+    });
+    apps.set(env, app);
+  }
+  return app;
+}
+
+export default {
+  async fetch(request: Request, env: WorkerEnv): Promise<Response> {
+    let app;
+    try {
+      app = appFor(env);
+    } catch (error) {
+      if (!(error instanceof CompanionConfigError)) throw error;
+      // Problems name the variable, never the secret's value.
+      log({ time: new Date().toISOString(), level: 'error', msg: 'invalid companion configuration', problems: error.problems });
+      return Response.json(
+        { error: COMPANION_ERROR.SERVER_MISCONFIGURED, error_description: 'The companion is not configured; see its logs' },
+        { status: 500, headers: { 'Cache-Control': 'no-store', Pragma: 'no-cache', Vary: 'Origin' } },
+      );
+    }
+    return app.fetch(request);
+  },
+};

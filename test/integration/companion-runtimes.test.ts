@@ -1,0 +1,280 @@
+/**
+ * The companion's behaviour over real HTTP, once per runtime operators run it on:
+ * Node (`npm run companion`) and workerd (the Cloudflare Workers build, through Miniflare).
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { COMPANION_CSRF_HEADER, COMPANION_ROUTES } from '../../src/shared/companion-api';
+import {
+  CHROME_ORIGIN,
+  companionEnv,
+  exchangeBody,
+  FIREFOX_ORIGIN,
+  jsonHeaders,
+  nodeRuntime,
+  SECRETS,
+  settleOutput,
+  startFakeUpstream,
+  workerdRuntime,
+  type FakeUpstream,
+  type RunningRuntime,
+  type Runtime,
+} from './companion-harness';
+
+describe.each([nodeRuntime, workerdRuntime])('createCompanionApp on $name', (runtime: Runtime) => {
+  let upstream: FakeUpstream;
+  let companion: RunningRuntime;
+  const extra: RunningRuntime[] = [];
+
+  const post = (path: string, body: unknown, headers: Record<string, string> = {}, base = companion.url) =>
+    fetch(new URL(path, base), { method: 'POST', headers: { ...jsonHeaders, ...headers }, body: JSON.stringify(body) });
+
+  beforeAll(async () => {
+    upstream = await startFakeUpstream();
+    companion = await runtime.start(companionEnv(upstream));
+  });
+  afterEach(async () => {
+    upstream.reset();
+    await Promise.all(extra.splice(0).map((running) => running.close()));
+  });
+  afterAll(async () => {
+    await companion?.close();
+    await upstream?.close();
+  });
+
+  it('should complete exchange, refresh and revoke against CardioMood and log none of their secrets', async () => {
+    const exchanged = await post(COMPANION_ROUTES.exchange, exchangeBody(), { Origin: CHROME_ORIGIN });
+    expect(exchanged.status).toBe(200);
+    expect(exchanged.headers.get('Access-Control-Allow-Origin')).toBe(CHROME_ORIGIN);
+    expect(exchanged.headers.get('Cache-Control')).toBe('no-store');
+    expect(exchanged.headers.get('Pragma')).toBe('no-cache');
+    expect(await exchanged.json()).toEqual({
+      token_type: 'Bearer',
+      expires_in: 3600,
+      access_token: SECRETS.accessToken,
+      refresh_token: SECRETS.refreshToken,
+    });
+
+    const refreshed = await post(COMPANION_ROUTES.refresh, { refresh_token: SECRETS.refreshToken }, { Origin: FIREFOX_ORIGIN });
+    expect(refreshed.status).toBe(200);
+    expect(refreshed.headers.get('Access-Control-Allow-Origin')).toBe(FIREFOX_ORIGIN);
+    expect((await refreshed.json()).access_token).toBe(SECRETS.accessToken);
+
+    const revoked = await post(COMPANION_ROUTES.revoke, { token: SECRETS.refreshToken, token_type_hint: 'refresh_token' });
+    expect(revoked.status).toBe(200);
+    expect(await revoked.json()).toEqual({});
+
+    expect(upstream.requests.map((request) => [request.path, request.form.grant_type ?? 'revoke'])).toEqual([
+      ['/oauth/token', 'authorization_code'],
+      ['/oauth/token', 'refresh_token'],
+      ['/oauth/revoke', 'revoke'],
+    ]);
+    expect(upstream.requests.every((request) => request.contentType === 'application/x-www-form-urlencoded')).toBe(true);
+    expect(upstream.requests[0]?.form).toMatchObject({ code_verifier: SECRETS.codeVerifier, client_secret: SECRETS.clientSecret });
+
+    await settleOutput(runtime);
+    const logLines = companion.output.filter((line) => line.includes('"route"'));
+    expect(logLines.length).toBeGreaterThanOrEqual(3);
+    for (const line of logLines) expect(JSON.parse(line)).toMatchObject({ method: expect.any(String), status: expect.any(Number) });
+    const everything = companion.output.join('\n');
+    for (const [name, value] of Object.entries(SECRETS)) {
+      expect(everything.includes(value), `${name} appears in the ${runtime.name} output`).toBe(false);
+    }
+  });
+
+  it('should answer {"status":"ok"} on /healthz', async () => {
+    const res = await fetch(new URL(COMPANION_ROUTES.health, companion.url));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'ok' });
+  });
+
+  it('should pass invalid_grant through with status 400 when CardioMood rejects the code', async () => {
+    const res = await post(COMPANION_ROUTES.exchange, { ...exchangeBody(), code: 'wrong-code' });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ error: 'invalid_grant', error_description: 'The authorization code is invalid' });
+  });
+
+  it('should pass invalid_grant through unchanged when CardioMood adds members to the error', async () => {
+    upstream.behave('invalid-grant');
+    const res = await post(COMPANION_ROUTES.refresh, { refresh_token: SECRETS.refreshToken });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ error: 'invalid_grant', error_description: 'The authorization code is invalid' });
+  });
+
+  it('should refuse an unregistered redirect_uri with 400 invalid_request before calling CardioMood', async () => {
+    const res = await post(COMPANION_ROUTES.exchange, { ...exchangeBody(), redirect_uri: 'https://attacker.example/cb' });
+    expect(res.status).toBe(400);
+    expect((await res.json()).error).toBe('invalid_request');
+    expect(upstream.requests).toHaveLength(0);
+  });
+
+  it('should answer 504 upstream_timeout within the configured timeout when CardioMood hangs', async () => {
+    upstream.behave('hang');
+    const started = Date.now();
+    const res = await post(COMPANION_ROUTES.refresh, { refresh_token: SECRETS.refreshToken });
+    expect(res.status).toBe(504);
+    expect((await res.json()).error).toBe('upstream_timeout');
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(upstream.requests).toHaveLength(1);
+  });
+
+  it('should answer 504 upstream_timeout when CardioMood stalls in the middle of its body', async () => {
+    upstream.behave('hang-body');
+    const res = await post(COMPANION_ROUTES.refresh, { refresh_token: SECRETS.refreshToken });
+    expect(res.status).toBe(504);
+    expect((await res.json()).error).toBe('upstream_timeout');
+  });
+
+  it.each([
+    ['500 with HTML', 'html-500'],
+    ['malformed JSON', 'malformed-json'],
+    ['a schema-invalid token response', 'schema-invalid'],
+    ['a redirect', 'redirect'],
+  ] as const)('should answer 502 upstream_error without the secret when CardioMood sends %s', async (_name, behaviour) => {
+    upstream.behave(behaviour);
+    const res = await post(COMPANION_ROUTES.exchange, exchangeBody());
+    const text = await res.text();
+    expect(res.status).toBe(502);
+    expect(res.headers.get('Content-Type')).toMatch(/^application\/json/);
+    expect(JSON.parse(text)).toEqual({ error: 'upstream_error', error_description: expect.any(String) });
+    expect(text).not.toContain(SECRETS.clientSecret);
+    expect(upstream.requests).toHaveLength(1);
+  });
+
+  it('should answer 502 upstream_unreachable when nothing listens at the token URL', async () => {
+    const unreachable = await runtime.start(companionEnv(upstream, { CARDIOMOOD_TOKEN_URL: 'http://127.0.0.1:9/oauth/token' }));
+    extra.push(unreachable);
+    const res = await post(COMPANION_ROUTES.refresh, { refresh_token: SECRETS.refreshToken }, {}, unreachable.url);
+    expect(res.status).toBe(502);
+    expect((await res.json()).error).toBe('upstream_unreachable');
+  });
+
+  it('should pass CardioMood 429 through with its Retry-After', async () => {
+    upstream.behave('rate-limited');
+    const res = await post(COMPANION_ROUTES.refresh, { refresh_token: SECRETS.refreshToken });
+    expect(res.status).toBe(429);
+    expect(res.headers.get('Retry-After')).toBe('42');
+    expect((await res.json()).error).toBe('rate_limited');
+  });
+
+  it('should scrub the client secret when CardioMood echoes it in an OAuth error', async () => {
+    upstream.behave('invalid-client-echo');
+    const res = await post(COMPANION_ROUTES.refresh, { refresh_token: SECRETS.refreshToken });
+    const text = await res.text();
+    expect(res.status).toBe(401);
+    expect(JSON.parse(text).error).toBe('invalid_client');
+    expect(text).not.toContain(SECRETS.clientSecret);
+  });
+
+  it('should return only the validated token fields when CardioMood sends extra members', async () => {
+    upstream.behave('extra-fields');
+    const res = await post(COMPANION_ROUTES.refresh, { refresh_token: SECRETS.refreshToken });
+    expect(await res.json()).toEqual({ token_type: 'Bearer', access_token: SECRETS.accessToken, expires_in: 3600 });
+  });
+
+  it('should answer the preflight for an allowed origin and refuse a foreign one with 403', async () => {
+    const preflight = (origin: string) =>
+      fetch(new URL(COMPANION_ROUTES.exchange, companion.url), {
+        method: 'OPTIONS',
+        headers: { Origin: origin, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': `content-type,${COMPANION_CSRF_HEADER}` },
+      });
+    const allowed = await preflight(FIREFOX_ORIGIN);
+    expect(allowed.status).toBe(204);
+    expect(allowed.headers.get('Access-Control-Allow-Origin')).toBe(FIREFOX_ORIGIN);
+    expect(allowed.headers.get('Access-Control-Allow-Headers')).toContain(COMPANION_CSRF_HEADER);
+    const refused = await preflight('https://evil.example');
+    expect(refused.status).toBe(403);
+    expect(refused.headers.get('Access-Control-Allow-Origin')).toBeNull();
+    expect(refused.headers.get('Vary')).toMatch(/Origin/);
+    expect((await refused.json()).error).toBe('origin_not_allowed');
+  });
+
+  it('should refuse a token call without the CSRF header with 403 before calling CardioMood', async () => {
+    const res = await fetch(new URL(COMPANION_ROUTES.refresh, companion.url), {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Origin: CHROME_ORIGIN },
+      body: JSON.stringify({ refresh_token: SECRETS.refreshToken }),
+    });
+    expect(res.status).toBe(403);
+    expect((await res.json()).error).toBe('csrf_header_missing');
+    expect(upstream.requests).toHaveLength(0);
+  });
+
+  it('should refuse a text/plain body with 415 (the kind a form could send without preflight)', async () => {
+    const res = await post(COMPANION_ROUTES.refresh, { refresh_token: 'x' }, { 'Content-Type': 'text/plain' });
+    expect(res.status).toBe(415);
+    expect((await res.json()).error).toBe('unsupported_media_type');
+  });
+
+  it('should refuse an oversized streamed body with 413', async () => {
+    const res = await fetch(new URL(COMPANION_ROUTES.refresh, companion.url), {
+      method: 'POST',
+      headers: jsonHeaders,
+      body: new ReadableStream({
+        start(controller) {
+          for (let i = 0; i < 16; i++) controller.enqueue(new TextEncoder().encode('x'.repeat(1024)));
+          controller.close();
+        },
+      }),
+      duplex: 'half',
+    } as RequestInit);
+    expect(res.status).toBe(413);
+    expect((await res.json()).error).toBe('payload_too_large');
+  });
+
+  it('should answer 404 and 405 in the JSON error shape', async () => {
+    const missing = await fetch(new URL('/v2/anything', companion.url));
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toEqual({ error: 'not_found', error_description: 'No such route' });
+    const wrongMethod = await fetch(new URL(COMPANION_ROUTES.refresh, companion.url), { method: 'PUT', headers: jsonHeaders, body: '{}' });
+    expect(wrongMethod.status).toBe(405);
+    expect((await wrongMethod.json()).error).toBe('method_not_allowed');
+  });
+
+  it('should rate-limit per client with RateLimit headers and Retry-After', async () => {
+    const limited = await runtime.start(companionEnv(upstream, { COMPANION_RATE_LIMIT_PER_MINUTE: '2' }));
+    extra.push(limited);
+    const statuses: number[] = [];
+    let last: Response | undefined;
+    for (let i = 0; i < 3; i++) {
+      last = await post(COMPANION_ROUTES.refresh, { refresh_token: SECRETS.refreshToken }, {}, limited.url);
+      statuses.push(last.status);
+      if (i === 0) {
+        expect(last.headers.get('RateLimit-Limit')).toBe('2');
+        expect(last.headers.get('RateLimit-Remaining')).toBe('1');
+      }
+    }
+    expect(statuses).toEqual([200, 200, 429]);
+    expect(Number(last?.headers.get('Retry-After'))).toBeGreaterThan(0);
+    expect(last?.headers.get('RateLimit-Remaining')).toBe('0');
+    expect(await last?.json()).toMatchObject({ error: 'rate_limited' });
+    expect(upstream.requests).toHaveLength(2);
+  });
+
+  it('should answer 404 not_configured for revoke when no revoke URL is set', async () => {
+    const noRevoke = await runtime.start(companionEnv(upstream, { CARDIOMOOD_REVOKE_URL: undefined }));
+    extra.push(noRevoke);
+    const res = await post(COMPANION_ROUTES.revoke, { token: SECRETS.refreshToken }, {}, noRevoke.url);
+    expect(res.status).toBe(404);
+    expect((await res.json()).error).toBe('not_configured');
+    expect(upstream.requests).toHaveLength(0);
+  });
+});
+
+describe('worker.ts', () => {
+  it('should answer 500 server_misconfigured and log the variable, not the secret, when a binding is missing', async () => {
+    const upstream = await startFakeUpstream();
+    const companion = await workerdRuntime.start(companionEnv(upstream, { CARDIOMOOD_CLIENT_ID: undefined }));
+    try {
+      const res = await fetch(new URL(COMPANION_ROUTES.health, companion.url));
+      expect(res.status).toBe(500);
+      expect(await res.json()).toEqual({ error: 'server_misconfigured', error_description: expect.any(String) });
+      await settleOutput(workerdRuntime);
+      const output = companion.output.join('\n');
+      expect(output).toContain('CARDIOMOOD_CLIENT_ID: must be set');
+      expect(output).not.toContain(SECRETS.clientSecret);
+    } finally {
+      await companion.close();
+      await upstream.close();
+    }
+  });
+});
