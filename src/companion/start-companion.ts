@@ -52,6 +52,13 @@ export async function startCompanion(config: CompanionConfig, options: StartComp
   const address = server.address() as AddressInfo;
   const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   let closing: Promise<void> | undefined;
+  // A keep-alive socket whose request finishes after close() began would otherwise linger until
+  // keepAliveTimeout; drop it as soon as its response is out.
+  server.on('request', (_request, response) => {
+    response.on('finish', () => {
+      if (closing) setImmediate(() => server.closeIdleConnections());
+    });
+  });
   return {
     url: `http://${urlHost}:${address.port}`,
     close() {

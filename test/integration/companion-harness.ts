@@ -44,6 +44,7 @@ export interface UpstreamRequest {
 
 export type UpstreamBehaviour =
   | 'oauth'
+  | 'slow'
   | 'hang'
   | 'hang-body'
   | 'html-500'
@@ -62,11 +63,13 @@ export type UpstreamBehaviour =
 export async function startFakeUpstream() {
   const requests: UpstreamRequest[] = [];
   let behaviour: UpstreamBehaviour = 'oauth';
+  const listeners = new Set<() => void>();
   const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const form = Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString('utf8')));
     requests.push({ path: req.url ?? '', form, contentType: req.headers['content-type'] });
+    for (const listener of listeners) listener();
     const json = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       res.writeHead(status, { 'Content-Type': 'application/json', ...headers });
       res.end(JSON.stringify(body));
@@ -103,6 +106,9 @@ export async function startFakeUpstream() {
           id_token: 'should-not-pass',
           client_secret: form.client_secret,
         });
+      case 'slow':
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        break;
       case 'oauth':
         break;
     }
@@ -135,6 +141,19 @@ export async function startFakeUpstream() {
     tokenUrl: `${url}/oauth/token`,
     revokeUrl: `${url}/oauth/revoke`,
     requests,
+    /** Resolves once CardioMood has received `count` requests in total. */
+    received(count: number) {
+      return new Promise<void>((resolve) => {
+        const check = () => {
+          if (requests.length >= count) {
+            listeners.delete(check);
+            resolve();
+          }
+        };
+        listeners.add(check);
+        check();
+      });
+    },
     behave(next: UpstreamBehaviour) {
       behaviour = next;
     },
