@@ -1,6 +1,79 @@
-import { defineConfig } from 'wxt';
-import { hostPermissionsFor, resolveBuildConfig } from './src/shared/build-config';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { defineConfig, type WxtViteConfig } from 'wxt';
+import { type BuildConfig, hostPermissionsFor, resolveBuildConfig } from './src/shared/build-config';
 import { CHROME_MANIFEST_KEY, GECKO_ID } from './src/shared/extension-identity';
+
+/**
+ * Firefox 140 is the first desktop release with the built-in data collection consent
+ * (`data_collection_permissions`), which addons.mozilla.org requires of new add-ons; it is also the
+ * newest minimum any API we use needs: storage.session (115), MV3 `action` (109),
+ * identity.launchWebAuthFlow, alarms and sidebar_action (all older).
+ * https://extensionworkshop.com/documentation/develop/firefox-builtin-data-consent/
+ */
+export const FIREFOX_MIN_VERSION = '140.0';
+/** Firefox for Android got the data collection consent in 142; without this the linter warns. */
+export const FIREFOX_ANDROID_MIN_VERSION = '142.0';
+/** chrome.sidePanel.open() and setPanelBehavior() need Chrome 116; storage.session needs 102. */
+export const CHROME_MIN_VERSION = '116';
+
+/**
+ * What Firefox shows the member at install: the extension transmits health information (the
+ * CardioMood readings it fetches) and authentication information (the OAuth code and tokens sent to
+ * the companion). Both are required: without them the extension has nothing to do.
+ * https://developer.mozilla.org/docs/Mozilla/Add-ons/WebExtensions/manifest.json/browser_specific_settings
+ */
+export const DATA_COLLECTION_PERMISSIONS = { required: ['healthInfo', 'authenticationInfo'] };
+
+/**
+ * The extension pages' CSP: only bundled scripts, no plugins, no <base> or form targets, and
+ * network access only to the two origins the background talks to. `wxt` (dev server, HMR over a
+ * websocket) is the one mode that cannot live with `connect-src`; every build, development or
+ * production, gets the full policy. data: stays allowed for images and fonts because Vite inlines
+ * small assets as data URLs; neither can carry script.
+ */
+export function extensionPagesCsp(config: BuildConfig, command: 'build' | 'serve'): string {
+  const origins = [...new Set([config.apiUrl, config.companionUrl].map((url) => new URL(url).origin))];
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "img-src 'self' data:",
+    "font-src 'self' data:",
+    ...(command === 'serve' ? [] : [`connect-src 'self' ${origins.join(' ')}`]),
+  ].join('; ');
+}
+
+/** The Vite that WXT bundles (the project's own Vite is another major version). */
+type WxtVitePlugin = Extract<NonNullable<WxtViteConfig['plugins']>[number], { name: string }>;
+
+/**
+ * The UI never renders HTML strings, so the bundle carries no HTML sink at all: Preact's one
+ * `innerHTML` assignment (its `dangerouslySetInnerHTML` support) is replaced by a throw. That is
+ * also what AMO's linter flags (UNSAFE_VAR_ASSIGNMENT). If Preact's build changes shape the build
+ * fails here instead of shipping the sink silently.
+ */
+export function withoutHtmlSink(): WxtVitePlugin {
+  const preactBuild = /[\\/]node_modules[\\/]preact[\\/]dist[\\/]preact\.mjs$/;
+  const sink = /([\w$]+)\.innerHTML=([\w$]+)\.__html/g;
+  return {
+    name: 'cardiomood:without-html-sink',
+    enforce: 'pre',
+    transform(code, id) {
+      if (!preactBuild.test(id.split('?')[0] ?? id)) return undefined;
+      const found = code.match(sink)?.length ?? 0;
+      if (found !== 1) {
+        this.error(`expected exactly one "x.innerHTML=y.__html" in ${id}, found ${found}: update withoutHtmlSink()`);
+      }
+      return {
+        code: code.replace(sink, '(()=>{throw new Error("dangerouslySetInnerHTML is not supported")})()'),
+        map: null,
+      };
+    },
+  };
+}
 
 // See https://wxt.dev/api/config.html
 export default defineConfig({
@@ -8,31 +81,63 @@ export default defineConfig({
   imports: false,
   manifestVersion: 3,
   vite: (env) => ({
+    plugins: [withoutHtmlSink()],
     define: {
       __CARDIOMOOD_CONFIG__: JSON.stringify(resolveBuildConfig(process.env, env.mode, { lenient: true })),
     },
   }),
+  zip: {
+    // The sources zip is what AMO reviewers rebuild from: no local artefacts in it.
+    excludeSources: ['test-artifacts/**', 'stats.html', '**/*.log', 'test/**'],
+  },
   hooks: {
     // The build itself resolves strictly: a production build without a client id or companion fails.
     'build:before': (wxt) => {
       resolveBuildConfig(process.env, wxt.config.mode);
     },
+    // The Chrome Web Store refuses a package whose manifest has `key` ("key field is not allowed in
+    // manifest"): the store assigns the published id. Only the uploaded zip drops it; every unpacked
+    // build keeps it so its id, and so its redirect URI, stays the one registered for development.
+    'zip:extension:start': async (wxt) => {
+      if (wxt.config.browser !== 'chrome') return;
+      const file = join(wxt.config.outDir, 'manifest.json');
+      const { key: _storeAssignsTheId, ...manifest } = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+      await writeFile(file, JSON.stringify(manifest));
+    },
   },
   manifest: (env) => {
     const config = resolveBuildConfig(process.env, env.mode, { lenient: true });
+    const firefox = env.browser === 'firefox';
+    // WXT 0.21's manifest type predates data_collection_permissions; the object is checked by the
+    // manifest test and by `web-ext lint`.
+    const geckoSettings = {
+      gecko: {
+        id: GECKO_ID,
+        strict_min_version: FIREFOX_MIN_VERSION,
+        data_collection_permissions: DATA_COLLECTION_PERMISSIONS,
+      },
+      gecko_android: { strict_min_version: FIREFOX_ANDROID_MIN_VERSION },
+    };
     return {
       name: '__MSG_extName__',
       description: '__MSG_extDescription__',
       default_locale: 'en',
-      // Each permission is justified in the README ("Permissions"); a test pins the set.
-      permissions: ['identity', 'storage', 'alarms', ...(env.browser === 'chrome' ? ['sidePanel'] : [])],
+      // Each permission is justified in docs/permissions.md; a test pins the set. WXT adds
+      // `sidePanel` on Chrome itself, together with `side_panel`, when entrypoints/sidepanel exists.
+      permissions: ['identity', 'storage', 'alarms'],
       host_permissions: hostPermissionsFor(config),
+      content_security_policy: { extension_pages: extensionPagesCsp(config, env.command) },
       action: { default_title: '__MSG_actionTitle__' },
-      // Chrome: a stable id so the redirect URI https://<id>.chromiumapp.org/ is known in advance.
-      ...(env.browser === 'chrome' ? { key: CHROME_MANIFEST_KEY } : {}),
-      browser_specific_settings: {
-        gecko: { id: GECKO_ID, strict_min_version: '115.0' },
-      },
+      ...(firefox
+        ? { browser_specific_settings: geckoSettings }
+        : {
+            minimum_chrome_version: CHROME_MIN_VERSION,
+            // Without this key every other extension may message ours; nothing outside needs to.
+            externally_connectable: { ids: [] },
+            // A stable id so the redirect URI https://<id>.chromiumapp.org/ is known in advance
+            // (removed from the store zip above).
+            key: CHROME_MANIFEST_KEY,
+          }),
     };
   },
 });
