@@ -229,6 +229,19 @@ describe('store packages', () => {
     expect(chromeDev.key).toBe(CHROME_MANIFEST_KEY);
   });
 
+  it('should list a PNG icon of each store size, of that size, when built', () => {
+    const sizes = [16, 32, 48, 96, 128];
+    for (const [, pkg] of browsers()) {
+      expect(pkg.manifest.icons).toEqual(Object.fromEntries(sizes.map((size) => [String(size), `icon/${size}.png`])));
+      for (const size of sizes) {
+        const png = pkg.files.get(`icon/${size}.png`)!;
+        // PNG signature, then the IHDR chunk: width and height as big-endian 32-bit integers.
+        expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
+        expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([size, size]);
+      }
+    }
+  });
+
   it('should take the version from package.json when built', () => {
     for (const [, pkg] of browsers()) expect(pkg.manifest.version).toBe(PACKAGE_VERSION);
   });
