@@ -46,8 +46,9 @@ const KNOWN_ROUTES = new Set<string>(Object.values(COMPANION_ROUTES));
 const TOKEN_PATHS = ['/exchange', '/refresh', '/revoke'] as const;
 
 /**
- * The companion: a token-exchange endpoint that holds the CardioMood client secret. Pure: no env,
- * no ports, no timers started until a request needs them; node.ts and worker.ts wire it up.
+ * The companion: a token-exchange endpoint that holds the CardioMood client secret. Reads no env
+ * and opens no port; node.ts and worker.ts wire it up. Creating it starts the rate limiter's
+ * unref'd cleanup interval, so on Workers it is created inside the first request, not at import.
  */
 export function createCompanionApp(config: CompanionConfig, deps: CompanionDeps) {
   const now = deps.now ?? Date.now;

@@ -85,9 +85,12 @@ export function processTokenReply(reply: UpstreamReply, redact: readonly string[
   return parsed.data;
 }
 
-/** RFC 7009 §2.2: 200 means revoked (or already invalid); the body carries nothing we need. */
+/**
+ * RFC 7009 §2.2: 200 means revoked (or already invalid); the body carries nothing we need. Any 2xx
+ * is accepted because some servers answer 204 here.
+ */
 export function processRevokeReply(reply: UpstreamReply, redact: readonly string[]): void {
-  if (reply.status !== 200) throw upstreamFailure(reply, redact);
+  if (reply.status < 200 || reply.status > 299) throw upstreamFailure(reply, redact);
 }
 
 function upstreamFailure(reply: UpstreamReply, redact: readonly string[]): CompanionError {

@@ -123,6 +123,20 @@ describe('createCompanionApp', () => {
       expect(sentForm(fetch)).toEqual({ token: 'rt-1', token_type_hint: 'refresh_token', client_id: 'client-id', client_secret: SECRET });
     });
 
+    it('should accept 204 from the revoke endpoint as revoked', async () => {
+      const { post } = setup({}, () => new Response(null, { status: 204 }));
+      const res = await post(COMPANION_ROUTES.revoke, { token: 'rt-1' });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({});
+    });
+
+    it('should pass through unsupported_token_type from the revoke endpoint', async () => {
+      const { post } = setup({}, () => Response.json({ error: 'unsupported_token_type' }, { status: 400 }));
+      const res = await post(COMPANION_ROUTES.revoke, { token: 'rt-1' });
+      expect(res.status).toBe(400);
+      expect(await res.json()).toEqual({ error: 'unsupported_token_type', error_description: 'unsupported_token_type' });
+    });
+
     it('should omit token_type_hint upstream when the client sent none', async () => {
       const { fetch, post } = setup({}, () => new Response('', { status: 200 }));
       await post(COMPANION_ROUTES.revoke, { token: 'at-1' });

@@ -235,7 +235,11 @@ export const workerdRuntime: Runtime = {
   },
 };
 
-/** workerd writes console output asynchronously through a pipe; give it a moment to arrive. */
-export async function settleOutput(runtime: Runtime): Promise<void> {
-  if (runtime.name === 'workerd') await new Promise((resolve) => setTimeout(resolve, 150));
+/**
+ * workerd writes console output through a pipe, so it can arrive after the response: poll until
+ * `done(output)` holds (or give up after `timeoutMs` and let the caller's assertions report).
+ */
+export async function waitForOutput(running: RunningRuntime, done: (output: string[]) => boolean, timeoutMs = 5_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!done(running.output) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
 }

@@ -12,12 +12,12 @@ import {
   jsonHeaders,
   nodeRuntime,
   SECRETS,
-  settleOutput,
   startFakeUpstream,
   workerdRuntime,
   type FakeUpstream,
   type RunningRuntime,
   type Runtime,
+  waitForOutput,
 } from './companion-harness';
 
 describe.each([nodeRuntime, workerdRuntime])('createCompanionApp on $name', (runtime: Runtime) => {
@@ -71,8 +71,9 @@ describe.each([nodeRuntime, workerdRuntime])('createCompanionApp on $name', (run
     expect(upstream.requests.every((request) => request.contentType === 'application/x-www-form-urlencoded')).toBe(true);
     expect(upstream.requests[0]?.form).toMatchObject({ code_verifier: SECRETS.codeVerifier, client_secret: SECRETS.clientSecret });
 
-    await settleOutput(runtime);
-    const logLines = companion.output.filter((line) => line.includes('"route"'));
+    const routeLines = (output: string[]) => output.filter((line) => line.includes('"route"'));
+    await waitForOutput(companion, (output) => routeLines(output).length >= 3);
+    const logLines = routeLines(companion.output);
     expect(logLines.length).toBeGreaterThanOrEqual(3);
     for (const line of logLines) expect(JSON.parse(line)).toMatchObject({ method: expect.any(String), status: expect.any(Number) });
     const everything = companion.output.join('\n');
@@ -268,7 +269,7 @@ describe('worker.ts', () => {
       const res = await fetch(new URL(COMPANION_ROUTES.health, companion.url));
       expect(res.status).toBe(500);
       expect(await res.json()).toEqual({ error: 'server_misconfigured', error_description: expect.any(String) });
-      await settleOutput(workerdRuntime);
+      await waitForOutput(companion, (lines) => lines.some((line) => line.includes('CARDIOMOOD_CLIENT_ID')));
       const output = companion.output.join('\n');
       expect(output).toContain('CARDIOMOOD_CLIENT_ID: must be set');
       expect(output).not.toContain(SECRETS.clientSecret);
