@@ -189,6 +189,8 @@ describe('store packages', () => {
         'object-src': ["'none'"],
         'base-uri': ["'none'"],
         'form-action': ["'none'"],
+        'require-trusted-types-for': ["'script'"],
+        'trusted-types': ["'none'"],
         'img-src': ["'self'", 'data:'],
         'font-src': ["'self'", 'data:'],
         'connect-src': ["'self'", API, COMPANION],
@@ -200,6 +202,7 @@ describe('store packages', () => {
   it('should keep the strict CSP, pointed at the local servers, when built for development', () => {
     const directives = cspDirectives(chromeDev.content_security_policy.extension_pages);
     expect(directives['script-src']).toEqual(["'self'"]);
+    expect(directives['trusted-types']).toEqual(["'none'"]);
     expect(directives['connect-src']).toEqual(["'self'", 'http://127.0.0.1:8787', 'http://127.0.0.1:8788']);
   });
 
