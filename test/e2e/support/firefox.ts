@@ -1,0 +1,150 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { GECKO_ID } from '../../../src/shared/extension-identity';
+import { E2E_TMP, useCheckoutTmpdir } from './paths';
+import { DEFAULT_WAIT_MS, poll, type UiPage } from './ui-page';
+
+export const FIREFOX_PATH = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
+
+export function isFirefoxInstalled(): boolean {
+  return existsSync(FIREFOX_PATH);
+}
+
+export interface FirefoxSession {
+  readonly name: 'firefox';
+  readonly browser: Browser;
+  /** Pinned moz-extension host (extensions.webextensions.uuids), so page URLs are known in advance. */
+  readonly extensionUuid: string;
+  readonly extensionOrigin: string;
+  openExtensionPage(path: string): Promise<UiPage>;
+  /** Resolves with the first open or newly opened page whose URL starts with `prefix`. */
+  waitForPage(prefix: string, options?: { timeout?: number }): Promise<UiPage>;
+  close(): Promise<void>;
+}
+
+/**
+ * Headless Firefox ESR driven over WebDriver BiDi (Playwright's Firefox does not work with Debian's
+ * build), with the extension installed as a temporary add-on in a fresh profile under .tmp/e2e.
+ * `-remote-allow-system-access` is what lets automation open moz-extension:// pages.
+ */
+export async function launchFirefox(options: {
+  extensionDir: string;
+  /** prefers-color-scheme for every page (Firefox cannot switch it per page over BiDi). */
+  colorScheme?: 'light' | 'dark';
+}): Promise<FirefoxSession> {
+  useCheckoutTmpdir();
+  await mkdir(join(E2E_TMP, 'profiles'), { recursive: true });
+  const profileDir = await mkdtemp(join(E2E_TMP, 'profiles', 'firefox-'));
+  const extensionUuid = randomUUID();
+  let browser: Browser | undefined;
+  try {
+    browser = await puppeteer.launch({
+      browser: 'firefox',
+      executablePath: FIREFOX_PATH,
+      headless: true,
+      userDataDir: profileDir,
+      args: ['-remote-allow-system-access'],
+      extraPrefsFirefox: {
+        'extensions.webextensions.uuids': JSON.stringify({ [GECKO_ID]: extensionUuid }),
+        // 0 = dark, 1 = light (https://searchfox.org/mozilla-central/search?q=prefers-color-scheme.content-override)
+        ...(options.colorScheme ? { 'layout.css.prefers-color-scheme.content-override': options.colorScheme === 'dark' ? 0 : 1 } : {}),
+      },
+    });
+    const installedId = await browser.installExtension(options.extensionDir);
+    if (installedId !== GECKO_ID) throw new Error(`installed add-on id ${installedId}, expected ${GECKO_ID}`);
+    const extensionOrigin = `moz-extension://${extensionUuid}`;
+    const b = browser;
+    return {
+      name: 'firefox',
+      browser: b,
+      extensionUuid,
+      extensionOrigin,
+      async openExtensionPage(path) {
+        const url = `${extensionOrigin}/${path.replace(/^\//, '')}`;
+        const page = await b.newPage();
+        // Firefox loads moz-extension:// pages but never reports the navigation as finished over BiDi.
+        page.goto(url).catch(() => undefined);
+        await poll(`${url} to load`, async () => {
+          const state = await page.evaluate(() => ({ href: location.href, ready: document.readyState }));
+          return state.href === url && state.ready === 'complete' ? true : undefined;
+        });
+        return wrapPuppeteerPage(page);
+      },
+      async waitForPage(prefix, { timeout = DEFAULT_WAIT_MS } = {}) {
+        const target = await b.waitForTarget((candidate) => candidate.url().startsWith(prefix), { timeout });
+        const page = await target.asPage();
+        await poll(`${prefix} to load`, async () =>
+          (await page.evaluate(() => document.readyState)) === 'loading' ? undefined : true,
+        );
+        return wrapPuppeteerPage(page);
+      },
+      async close() {
+        await b.close().catch(() => undefined);
+        await rm(profileDir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    await browser?.close().catch(() => undefined);
+    await rm(profileDir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/**
+ * Puppeteer's own waits depend on navigation events that Firefox does not send for extension
+ * pages, so waits here poll the DOM instead.
+ */
+export function wrapPuppeteerPage(page: Page): UiPage {
+  const waitFor = (selector: string, timeout = DEFAULT_WAIT_MS) =>
+    poll(`${selector}`, async () => ((await page.$(selector)) ? true : undefined), { timeout });
+  return {
+    async url() {
+      return page.evaluate(() => location.href);
+    },
+    async click(selector, { timeout = DEFAULT_WAIT_MS } = {}) {
+      await waitFor(selector, timeout);
+      const handle = await page.$(selector);
+      if (!handle) throw new Error(`${selector} disappeared before the click`);
+      await handle.click();
+    },
+    async fill(selector, value, { timeout = DEFAULT_WAIT_MS } = {}) {
+      await waitFor(selector, timeout);
+      await page.$eval(selector, (element) => {
+        (element as HTMLInputElement).value = '';
+      });
+      await page.type(selector, value);
+    },
+    async waitFor(selector, { timeout = DEFAULT_WAIT_MS } = {}) {
+      await waitFor(selector, timeout);
+    },
+    async attribute(selector, name) {
+      return page.evaluate(
+        (sel, attr) => document.querySelector(sel)?.getAttribute(attr) ?? null,
+        selector,
+        name,
+      );
+    },
+    async count(selector) {
+      return page.evaluate((sel) => document.querySelectorAll(sel).length, selector);
+    },
+    async evaluate(fn, arg) {
+      return page.evaluate(fn as never, arg as never);
+    },
+    async setColorScheme() {
+      // emulateMediaFeatures needs CDP; Firefox takes the scheme as a launch pref instead.
+      throw new Error('Firefox: pass colorScheme to launchFirefox()');
+    },
+    async screenshot(path) {
+      await page.screenshot({ path: path as `${string}.png`, fullPage: true });
+    },
+    isClosed() {
+      return page.isClosed();
+    },
+    async close() {
+      if (!page.isClosed()) await page.close();
+    },
+  };
+}
