@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { defineConfig, type WxtViteConfig } from 'wxt';
@@ -80,6 +81,28 @@ export function withoutHtmlSink(): WxtVitePlugin {
   };
 }
 
+/**
+ * Exclude patterns for everything in the checkout that git does not track (ignored or untracked:
+ * browser profiles, reports, work in progress), so the sources zip holds only what a clone holds.
+ * Outside a git checkout (a reviewer rebuilding from the sources zip) there is nothing to add.
+ */
+export function untrackedSourcePatterns(root: string): string[] {
+  let listing: string;
+  try {
+    listing = execFileSync('git', ['ls-files', '--others', '--directory', '-z'], {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+  } catch {
+    return [];
+  }
+  return listing
+    .split('\0')
+    .filter(Boolean)
+    .map((path) => (path.endsWith('/') ? `${path}**` : path));
+}
+
 // See https://wxt.dev/api/config.html
 export default defineConfig({
   modules: ['@wxt-dev/webextension-polyfill'],
@@ -92,13 +115,18 @@ export default defineConfig({
     },
   }),
   zip: {
-    // The sources zip is what AMO reviewers rebuild from: no local artefacts in it.
-    excludeSources: ['test-artifacts/**', 'stats.html', '**/*.log', 'test/**'],
+    // The sources zip is what AMO reviewers rebuild from: the build inputs, not the test suite.
+    // Files git does not track are excluded too (zip:start below).
+    excludeSources: ['test/**'],
   },
   hooks: {
     // The build itself resolves strictly: a production build without a client id or companion fails.
     'build:before': (wxt) => {
       resolveBuildConfig(process.env, wxt.config.mode);
+    },
+    // Before WXT collects the sources: leftovers in the checkout must not reach AMO's reviewers.
+    'zip:start': (wxt) => {
+      wxt.config.zip.excludeSources.push(...untrackedSourcePatterns(wxt.config.root));
     },
     // The Chrome Web Store refuses a package whose manifest has `key` ("key field is not allowed in
     // manifest"): the store assigns the published id. Only the uploaded zip drops it; every unpacked
