@@ -1,0 +1,40 @@
+import type { Summary } from './stats';
+
+export type Verdict = 'within' | 'over';
+
+export interface Row {
+  section: string;
+  measurement: string;
+  /** Repeated timings: n, median and p90 columns. */
+  summary?: Summary;
+  /** A single figure (size, ratio, count, rate) or the reason a measurement could not be made. */
+  value?: string;
+  budget?: { text: string; verdict: Verdict };
+  failed?: boolean;
+}
+
+export const ms = (value: number) => (Number.isFinite(value) ? `${value.toFixed(1)} ms` : 'n/a');
+export const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+export const sizeText = (size: { raw: number; gzip: number; files: string[] }) =>
+  `${kb(size.gzip)} gzip, ${kb(size.raw)} raw (${size.files.length} file${size.files.length === 1 ? '' : 's'})`;
+
+export function budget(text: string, holds: boolean): Row['budget'] {
+  return { text, verdict: holds ? 'within' : 'over' };
+}
+
+/** One plain-text table: fixed-width columns, readable in a terminal and pasteable into Markdown. */
+export function formatTable(rows: Row[]): string {
+  const header = ['Measurement', 'n', 'median', 'p90', 'figure', 'budget', 'result'];
+  const cells = rows.map((row) => [
+    `${row.section}: ${row.measurement}`,
+    row.summary ? String(row.summary.n) : '',
+    row.summary ? ms(row.summary.median) : '',
+    row.summary ? ms(row.summary.p90) : '',
+    row.value ?? '',
+    row.budget?.text ?? '',
+    row.failed ? 'NOT MEASURED' : (row.budget?.verdict ?? ''),
+  ]);
+  const widths = header.map((title, column) => Math.max(title.length, ...cells.map((line) => line[column]!.length)));
+  const line = (values: string[]) => `| ${values.map((value, i) => value.padEnd(widths[i]!)).join(' | ')} |`;
+  return [line(header), `|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`, ...cells.map(line)].join('\n');
+}
