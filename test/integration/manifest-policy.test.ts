@@ -206,16 +206,18 @@ describe('store packages', () => {
     expect(directives['connect-src']).toEqual(["'self'", 'http://127.0.0.1:8787', 'http://127.0.0.1:8788']);
   });
 
-  it('should declare the fixed add-on id, minimum versions and data collection when built for Firefox', () => {
+  it('should declare the fixed add-on id, the minimum version and data collection, desktop only, when built for Firefox', () => {
     expect(firefox.manifest.manifest_version).toBe(3);
     expect(firefox.manifest.browser_specific_settings).toEqual({
       gecko: {
         id: GECKO_ID,
-        strict_min_version: '140.0',
+        strict_min_version: '142.0',
         data_collection_permissions: { required: ['healthInfo', 'authenticationInfo'] },
       },
-      gecko_android: { strict_min_version: '142.0' },
     });
+    // Desktop only: a gecko_android key would list the add-on for Firefox for Android, which lacks
+    // identity.launchWebAuthFlow.
+    expect(firefox.manifest.browser_specific_settings).not.toHaveProperty('gecko_android');
   });
 
   it('should carry no Firefox settings and a minimum Chrome version when built for Chrome', () => {
