@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { type BrowserContext, chromium, type Page, type Worker } from 'playwright-core';
 import { DEFAULT_WAIT_MS, type UiPage, type WaitOptions } from './ui-page';
 import { E2E_TMP, useCheckoutTmpdir } from './paths';
@@ -36,6 +36,7 @@ export interface ChromiumSession {
  */
 export async function launchChromium(options: { extensionDir: string }): Promise<ChromiumSession> {
   useCheckoutTmpdir();
+  const extensionDir = resolve(options.extensionDir);
   await mkdir(join(E2E_TMP, 'profiles'), { recursive: true });
   const profileDir = await mkdtemp(join(E2E_TMP, 'profiles', 'chromium-'));
   let context: BrowserContext | undefined;
@@ -45,8 +46,8 @@ export async function launchChromium(options: { extensionDir: string }): Promise
       executablePath: CHROMIUM_PATH,
       headless: true,
       args: [
-        `--disable-extensions-except=${options.extensionDir}`,
-        `--load-extension=${options.extensionDir}`,
+        `--disable-extensions-except=${extensionDir}`,
+        `--load-extension=${extensionDir}`,
         '--disable-gpu',
         '--disable-quic',
       ],

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { GECKO_ID } from '../../../src/shared/extension-identity';
 import { E2E_TMP, useCheckoutTmpdir } from './paths';
@@ -36,6 +36,7 @@ export async function launchFirefox(options: {
   colorScheme?: 'light' | 'dark';
 }): Promise<FirefoxSession> {
   useCheckoutTmpdir();
+  const extensionDir = resolve(options.extensionDir);
   await mkdir(join(E2E_TMP, 'profiles'), { recursive: true });
   const profileDir = await mkdtemp(join(E2E_TMP, 'profiles', 'firefox-'));
   const extensionUuid = randomUUID();
@@ -53,7 +54,7 @@ export async function launchFirefox(options: {
         ...(options.colorScheme ? { 'layout.css.prefers-color-scheme.content-override': options.colorScheme === 'dark' ? 0 : 1 } : {}),
       },
     });
-    const installedId = await browser.installExtension(options.extensionDir);
+    const installedId = await browser.installExtension(extensionDir);
     if (installedId !== GECKO_ID) throw new Error(`installed add-on id ${installedId}, expected ${GECKO_ID}`);
     const extensionOrigin = `moz-extension://${extensionUuid}`;
     const b = browser;

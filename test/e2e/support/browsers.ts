@@ -1,0 +1,61 @@
+import type { TargetBrowser } from './build-extension';
+import { CHROMIUM_PATH, isChromiumInstalled, launchChromium } from './chromium';
+import { FIREFOX_PATH, isFirefoxInstalled, launchFirefox } from './firefox';
+import type { UiPage, WaitOptions } from './ui-page';
+
+export type BrowserName = 'chromium' | 'firefox';
+
+/** What every scenario needs from a browser with the extension installed. */
+export interface BrowserSession {
+  readonly name: BrowserName;
+  /** `chrome-extension://<id>` or `moz-extension://<uuid>`. */
+  readonly extensionOrigin: string;
+  openExtensionPage(path: string): Promise<UiPage>;
+  waitForPage(prefix: string, options?: WaitOptions): Promise<UiPage>;
+  close(): Promise<void>;
+}
+
+export interface BrowserKind {
+  name: BrowserName;
+  /** The WXT target this browser loads. */
+  target: TargetBrowser;
+  executablePath: string;
+  installed(): boolean;
+  launch(extensionDir: string): Promise<BrowserSession>;
+}
+
+export const CHROMIUM: BrowserKind = {
+  name: 'chromium',
+  target: 'chrome',
+  executablePath: CHROMIUM_PATH,
+  installed: isChromiumInstalled,
+  launch: (extensionDir) => launchChromium({ extensionDir }),
+};
+
+export const FIREFOX: BrowserKind = {
+  name: 'firefox',
+  target: 'firefox',
+  executablePath: FIREFOX_PATH,
+  installed: isFirefoxInstalled,
+  launch: (extensionDir) => launchFirefox({ extensionDir }),
+};
+
+export const BROWSERS = [CHROMIUM, FIREFOX] as const;
+
+/**
+ * Whether to leave a browser's tests out: only outside CI, and only when that browser is not
+ * installed. In CI (`CI` set) a missing browser is a failure, never a silent skip.
+ */
+export function shouldSkip(kind: BrowserKind): boolean {
+  return !kind.installed() && !process.env.CI;
+}
+
+/** Throws a failure that says how to install the browser; call it first in beforeAll. */
+export function assertInstalled(kind: BrowserKind): void {
+  if (!kind.installed()) {
+    throw new Error(
+      `${kind.name} is not installed at ${kind.executablePath} (CI is set, so this fails instead of skipping): ` +
+        `apt-get install -y ${kind.name === 'chromium' ? 'chromium' : 'firefox-esr'}`,
+    );
+  }
+}
