@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { Browser } from 'wxt/browser';
 
 /**
  * Where the background keeps auth state. storage.session (memory only, trusted contexts only) holds the
@@ -36,7 +35,12 @@ export const AUTH_KEYS = {
 /** A pending sign-in (state + PKCE verifier) is useless after this; it is also deleted on use. */
 export const PENDING_SIGN_IN_TTL_MS = 10 * 60 * 1000;
 
-type StorageArea = Browser.storage.StorageArea;
+/** The part of a storage area we use: what browser.storage.* and WXT's fake browser both provide. */
+export interface StorageArea {
+  get(keys?: string | string[] | null): Promise<Record<string, unknown>>;
+  set(items: Record<string, unknown>): Promise<void>;
+  remove(keys: string | string[]): Promise<void>;
+}
 
 export interface AuthStorage {
   readTokens(): Promise<StoredTokens | null>;

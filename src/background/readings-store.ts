@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Browser } from 'wxt/browser';
+import type { StorageArea } from '../auth/auth-storage';
 import { appErrorSchema } from '../shared/app-error-schema';
 import { readingsSnapshotSchema, type ReadingsSnapshot } from '../shared/readings';
 import { statusSchema, type Status } from '../shared/status';
@@ -34,7 +34,7 @@ export interface ReadingsStore {
   clear(): Promise<void>;
 }
 
-export function createReadingsStore(session: Browser.storage.StorageArea): ReadingsStore {
+export function createReadingsStore(session: StorageArea): ReadingsStore {
   async function read<T>(key: string, schema: z.ZodType<T>, fallback: T): Promise<T> {
     const stored = (await session.get(key))[key];
     if (stored === undefined) return fallback;

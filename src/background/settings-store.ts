@@ -1,4 +1,4 @@
-import type { Browser } from 'wxt/browser';
+import type { StorageArea } from '../auth/auth-storage';
 import { DEFAULT_SETTINGS, settingsSchema, type Settings, type SettingsPatch } from '../shared/settings';
 
 export const SETTINGS_KEY = 'settings';
@@ -9,7 +9,7 @@ export interface SettingsStore {
 }
 
 /** Member preferences in storage.local: no token and no health data ever go here. */
-export function createSettingsStore(local: Browser.storage.StorageArea): SettingsStore {
+export function createSettingsStore(local: StorageArea): SettingsStore {
   async function get(): Promise<Settings> {
     const stored = (await local.get(SETTINGS_KEY))[SETTINGS_KEY];
     if (stored === undefined) return DEFAULT_SETTINGS;

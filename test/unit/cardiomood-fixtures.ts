@@ -1,0 +1,64 @@
+import { addDays } from '../../src/cardiomood/local-date';
+
+/** A plausible raw summary for one day; `overrides` replace whole sub-objects or fields. */
+export function rawSummary(date: string, seed = 0, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    date,
+    activity: {
+      date,
+      total_steps: 8000 + seed * 100,
+      daily_percent: 80 + seed,
+      distance: 6 + seed / 10,
+      calories: 400 + seed,
+      workouts: 1,
+      active_minutes: 50 + seed,
+      move_every_hour: 8,
+      avg_gait_asymmetry: null,
+      avg_gait_speed: 1.2,
+      avg_gait_var: null,
+      total_glasses: null,
+    },
+    heart_rate: {
+      date,
+      avg_daily_heart_rate: 70 + (seed % 5),
+      max_daily_heart_rate: 140 + seed,
+      rest_daily_heart_rate: 55 + (seed % 3),
+    },
+    ...overrides,
+  };
+}
+
+/** Raw summaries for `days` consecutive days ending `to`, skipping the dates in `missing`. */
+export function rawDays(to: string, days: number, missing: string[] = []): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  for (let i = days - 1; i >= 0; i -= 1) {
+    const date = addDays(to, -i);
+    if (!missing.includes(date)) out.push(rawSummary(date, i));
+  }
+  return out;
+}
+
+/** A Laravel flat-paginator page. */
+export function flatPage(data: unknown[], page: number, lastPage: number, perPage: number): Record<string, unknown> {
+  return {
+    current_page: page,
+    data,
+    first_page_url: '/user-summaries?page=1',
+    from: (page - 1) * perPage + 1,
+    last_page: lastPage,
+    last_page_url: `/user-summaries?page=${lastPage}`,
+    links: [],
+    next_page_url: page < lastPage ? `/user-summaries?page=${page + 1}` : null,
+    path: '/user-summaries',
+    per_page: perPage,
+    prev_page_url: page > 1 ? `/user-summaries?page=${page - 1}` : null,
+    to: (page - 1) * perPage + data.length,
+    total: 0,
+  };
+}
+
+export const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
+  new Response(typeof body === 'string' ? body : JSON.stringify(body), {
+    status,
+    headers: { 'Content-Type': 'application/json', ...headers },
+  });
