@@ -52,7 +52,10 @@ export function createStatusHub(deps: StatusHubDeps): StatusHub {
       scheduled ??= Promise.resolve().then(async () => {
         scheduled = null;
         const status = await current();
-        await Promise.all([deps.broadcast(status), deps.setBadge(status)]);
+        await Promise.all([
+          deps.broadcast(status),
+          deps.setBadge(status).catch((error: unknown) => console.error('Updating the badge failed', error)),
+        ]);
       }).catch((error: unknown) => console.error('Publishing status failed', error));
     },
   };

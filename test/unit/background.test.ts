@@ -1,0 +1,246 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
+import { ALARMS, startBackground } from '../../src/background/create-background';
+import { localToday } from '../../src/cardiomood/local-date';
+import { removeAllListeners, sendMessage } from '../../src/messaging/protocol';
+import { resolveBuildConfig } from '../../src/shared/build-config';
+import type { Status } from '../../src/shared/status';
+import { flatPage, json, rawDays } from './cardiomood-fixtures';
+import { installChromeMessaging } from './support/chrome-messaging';
+
+const config = resolveBuildConfig({}, 'development');
+const REDIRECT = 'https://ikolmnhkljkbkopbpmgocbneeihjlhfp.chromiumapp.org/';
+
+/** CardioMood + companion stand-in: rotating tokens, Bearer-checked summaries, switchable faults. */
+function fakeServers(now: () => number) {
+  let serial = 0;
+  const live = { access: new Set<string>(), refresh: new Set<string>() };
+  const state = {
+    refreshes: 0,
+    summaryRequests: 0,
+    fault: null as null | 'network' | 'invalid_grant' | '503' | '429',
+    ttl: 3600,
+    days: rawDays(localToday(new Date(now())), 29),
+  };
+  const issue = () => {
+    serial += 1;
+    live.access.add(`access-${serial}`);
+    live.refresh.add(`refresh-${serial}`);
+    return { token_type: 'Bearer', access_token: `access-${serial}`, refresh_token: `refresh-${serial}`, expires_in: state.ttl };
+  };
+  const fetch = vi.fn(async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+    const url = new URL(String(input));
+    if (state.fault === 'network') throw new TypeError('Failed to fetch');
+    if (url.pathname === '/v1/token/exchange') return json(200, issue());
+    if (url.pathname === '/v1/token/refresh') {
+      if (state.fault === 'invalid_grant') return json(400, { error: 'invalid_grant' });
+      if (state.fault === '503') return json(503, { error: 'upstream_unavailable' });
+      const { refresh_token } = JSON.parse(String(init?.body)) as { refresh_token: string };
+      if (!live.refresh.delete(refresh_token)) return json(400, { error: 'invalid_grant' });
+      state.refreshes += 1;
+      return json(200, issue());
+    }
+    if (url.pathname === '/v1/token/revoke') return json(200, {});
+    if (url.pathname === '/user-summaries') {
+      state.summaryRequests += 1;
+      if (state.fault === '429') return json(429, { message: 'Too Many Attempts.' }, { 'Retry-After': '120' });
+      if (state.fault === '503') return json(503, { message: 'down' });
+      const token = new Headers(init?.headers).get('Authorization')?.replace('Bearer ', '') ?? '';
+      if (!live.access.has(token)) return json(401, { error: 'Unauthenticated.' });
+      const from = url.searchParams.get('date_from')!;
+      const to = url.searchParams.get('date_to')!;
+      const days = state.days.filter((d) => (d.date as string) >= from && (d.date as string) <= to);
+      return json(200, flatPage(days, 1, 1, 100));
+    }
+    return json(404, { error: 'not_found' });
+  });
+  return { fetch, state, live };
+}
+
+let now = Date.parse('2026-11-28T12:00:00Z');
+let stop: (() => void) | undefined;
+
+function start(servers = fakeServers(() => now)) {
+  const messaging = installChromeMessaging();
+  const launchWebAuthFlow = vi.fn(async ({ url }: { url: string; interactive: boolean }) => {
+    const state = new URL(url).searchParams.get('state');
+    return `${REDIRECT}?code=code-1&state=${state}`;
+  });
+  stop = startBackground({
+    config,
+    fetch: servers.fetch as typeof fetch,
+    now: () => now,
+    launchWebAuthFlow,
+    getRedirectUrl: () => REDIRECT,
+  });
+  return { servers, messaging, launchWebAuthFlow };
+}
+
+const broadcasts = (sent: unknown[]) =>
+  sent.filter((m): m is { type: string; data: Status } => (m as { type?: string }).type === 'statusChanged').map((m) => m.data);
+
+beforeEach(() => {
+  fakeBrowser.reset();
+  // WXT's fake browser does not implement i18n; the badge title only needs some text.
+  vi.spyOn(fakeBrowser.i18n, 'getMessage').mockImplementation((key: string) => key);
+  now = Date.parse('2026-11-28T12:00:00Z');
+});
+
+afterEach(() => {
+  stop?.();
+  stop = undefined;
+  removeAllListeners();
+  vi.unstubAllGlobals();
+});
+
+describe('startBackground', () => {
+  it('should sign in and answer with today\'s readings', async () => {
+    const { servers } = start();
+    const result = await sendMessage('signIn');
+    expect(result.ok).toBe(true);
+    const status = result.ok ? result.value : null;
+    expect(status?.auth).toEqual({ state: 'signed_in', error: null });
+    expect(status?.readings?.today).toBe(localToday(new Date(now)));
+    expect(status?.readings?.fetchedAt).toBe(now);
+    expect(status?.readings?.tiles.find((t) => t.id === 'steps')?.value).toBe(8000);
+    expect(servers.state.summaryRequests).toBe(1);
+  });
+
+  it('should never put a token, code or verifier in a message to the pages', async () => {
+    const { messaging } = start();
+    await sendMessage('signIn');
+    await sendMessage('refreshReadings');
+    await sendMessage('getHistory', { days: 7 });
+    await vi.waitFor(() => expect(broadcasts(messaging.sent).length).toBeGreaterThan(0));
+    const everything = JSON.stringify([messaging.sent, messaging.answers]);
+    expect(everything).toContain('"tiles"');
+    expect(everything).not.toMatch(/access-\d|refresh-\d|code-1|code_verifier|verifier/i);
+    // Storage: tokens only in session, and only the refresh token in local.
+    expect(JSON.stringify(await fakeBrowser.storage.local.get(null))).not.toMatch(/access-\d|tiles/);
+  });
+
+  it('should paint from the cache and revalidate only when stale', async () => {
+    const { servers } = start();
+    await sendMessage('signIn');
+    await sendMessage('getStatus');
+    await new Promise((r) => setTimeout(r, 10));
+    expect(servers.state.summaryRequests).toBe(1);
+    now += 3 * 60_000;
+    const cached = await sendMessage('getStatus');
+    expect(cached.readings?.fetchedAt).toBe(now - 3 * 60_000);
+    await vi.waitFor(() => expect(servers.state.summaryRequests).toBe(2));
+  });
+
+  it('should make exactly one refresh for 50 simultaneous requests with an expired token', async () => {
+    const { servers } = start();
+    await sendMessage('signIn');
+    now += 2 * 3600_000;
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => (i % 2 ? sendMessage('getHistory', { days: 7 }) : sendMessage('getIntraday', { date: localToday(new Date(now)) }))),
+    );
+    expect(results.every((r) => r.ok)).toBe(true);
+    expect(servers.state.refreshes).toBe(1);
+  });
+
+  it('should keep tokens and readings, show offline and plan a retry when the network is down', async () => {
+    const { servers } = start();
+    await sendMessage('signIn');
+    servers.state.fault = 'network';
+    const result = await sendMessage('refreshReadings');
+    const status = result.ok ? result.value : null;
+    expect(status?.auth.state).toBe('signed_in');
+    expect(status?.readings).not.toBeNull();
+    expect(status?.sync).toMatchObject({ state: 'offline', error: { code: 'NETWORK_ERROR' }, nextRetryAt: now + 30_000 });
+    expect(await fakeBrowser.alarms.get(ALARMS.retryReadings)).toMatchObject({ scheduledTime: now + 30_000 });
+    servers.state.fault = null;
+    const recovered = await sendMessage('refreshReadings');
+    expect(recovered.ok && recovered.value.sync).toEqual({ state: 'idle', error: null, nextRetryAt: null });
+  });
+
+  it('should respect Retry-After on 429', async () => {
+    const { servers } = start();
+    await sendMessage('signIn');
+    servers.state.fault = '429';
+    const result = await sendMessage('refreshReadings');
+    expect(result.ok && result.value.sync).toMatchObject({ state: 'error', error: { code: 'RATE_LIMITED' }, nextRetryAt: now + 120_000 });
+  });
+
+  it('should keep the session when the refresh fails with 5xx', async () => {
+    const { servers } = start();
+    await sendMessage('signIn');
+    now += 2 * 3600_000;
+    servers.state.fault = '503';
+    const result = await sendMessage('refreshReadings');
+    expect(result.ok && result.value.auth.state).toBe('signed_in');
+    expect(result.ok && result.value.sync.error?.code).toBe('SERVER_ERROR');
+  });
+
+  it('should ask to reconnect and drop the readings when the refresh token is rejected', async () => {
+    const { servers } = start();
+    await sendMessage('signIn');
+    now += 2 * 3600_000;
+    servers.state.fault = 'invalid_grant';
+    const result = await sendMessage('refreshReadings');
+    const status = result.ok ? result.value : null;
+    expect(status?.auth.state).toBe('reconnect_required');
+    expect(status?.readings).toBeNull();
+    expect(await fakeBrowser.storage.session.get('readings.snapshot')).toEqual({});
+    expect(await fakeBrowser.storage.local.get('auth.persistedRefreshToken')).toEqual({});
+  });
+
+  it('should report a denied consent and stay signed out', async () => {
+    const { launchWebAuthFlow } = start();
+    launchWebAuthFlow.mockImplementation(async ({ url }) => `${REDIRECT}?error=access_denied&state=${new URL(url).searchParams.get('state')}`);
+    const result = await sendMessage('signIn');
+    expect(!result.ok && result.error.code).toBe('ACCESS_DENIED');
+    const status = await sendMessage('getStatus');
+    expect(status.auth).toMatchObject({ state: 'signed_out', error: { code: 'ACCESS_DENIED' } });
+  });
+
+  it('should stay signed in across a browser restart with keep me signed in, and not without', async () => {
+    const first = start();
+    await sendMessage('signIn');
+    stop?.();
+    removeAllListeners();
+    await fakeBrowser.storage.session.clear();
+    const second = start(first.servers);
+    const status = await sendMessage('getStatus');
+    expect(status.auth.state).toBe('signed_in');
+    const refreshed = await sendMessage('refreshReadings');
+    expect(refreshed.ok && refreshed.value.readings?.hasToday).toBe(true);
+    expect(second.servers.state.refreshes).toBe(1);
+
+    await sendMessage('updateSettings', { keepSignedIn: false });
+    stop?.();
+    removeAllListeners();
+    await fakeBrowser.storage.session.clear();
+    start(first.servers);
+    expect((await sendMessage('getStatus')).auth.state).toBe('signed_out');
+  });
+
+  it('should clear everything on sign out', async () => {
+    start();
+    await sendMessage('signIn');
+    const result = await sendMessage('signOut');
+    expect(result.ok && result.value).toMatchObject({ auth: { state: 'signed_out' }, readings: null });
+    expect(await fakeBrowser.storage.session.get(['auth.tokens', 'readings.snapshot'])).toEqual({});
+    expect(await fakeBrowser.storage.local.get('auth.persistedRefreshToken')).toEqual({});
+  });
+
+  it.each([
+    ['getHistory', { days: 12 }],
+    ['getIntraday', { date: 'yesterday' }],
+    ['updateSettings', { units: 'furlongs' }],
+  ] as const)('should refuse an invalid %s payload with INVALID_MESSAGE', async (type, data) => {
+    start();
+    const result = await (sendMessage as (t: string, d: unknown) => Promise<{ ok: boolean; error?: { code: string } }>)(type, data);
+    expect(result.ok).toBe(false);
+    expect(result.error?.code).toBe('INVALID_MESSAGE');
+  });
+
+  it('should show the resting heart rate on the badge', async () => {
+    start();
+    await sendMessage('signIn');
+    await vi.waitFor(async () => expect(await fakeBrowser.action.getBadgeText({})).toMatch(/^\d+$/));
+  });
+});
