@@ -14,6 +14,8 @@ declare const chrome: {
 export interface BenchBrowser {
   context: BrowserContext;
   extensionId: string;
+  /** Chromium's version string. */
+  version: string;
   /** The floor page, kept open: it runs the in-page helpers and keeps the extension's process alive. */
   control: Page;
   pageUrl(file: string): string;
@@ -61,6 +63,7 @@ export async function launchBenchBrowser(extensionDir: string, tmpDir: string): 
     return {
       context,
       extensionId,
+      version: browser?.version() ?? 'unknown',
       control,
       pageUrl,
       send: (type, ...data) => sendFromPage(control, type, data[0]),
