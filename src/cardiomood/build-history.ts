@@ -1,20 +1,22 @@
 import type { History } from '../shared/readings';
 import { dateRange } from './local-date';
-import { DOCUMENTED_METRICS, discoverGenericMetrics, toMetric } from './metrics';
+import { metricsFor, toMetric } from './metrics';
+import { quantile } from './statistics';
 import type { Summary } from './summary-schema';
 
-/** Linear-interpolated quantile of sorted values. */
-export function quantile(sorted: readonly number[], q: number): number {
-  const position = (sorted.length - 1) * q;
-  const lower = Math.floor(position);
-  const upper = Math.ceil(position);
-  return sorted[lower]! + (sorted[upper]! - sorted[lower]!) * (position - lower);
-}
+/** Fewer values than this make an interquartile range meaningless: no personal range then. */
+export const RANGE_MIN_VALUES = 4;
 
-/** Every day from..to (gaps included) with each metric's value and the member's interquartile range. */
+/**
+ * The history view: every calendar day `from`…`to` ascending (days without a summary have
+ * `hasData: false` and null values), each metric's value per day, and each metric's personal range,
+ * the interquartile range (p25–p75) of its values over the period, for shading "usual for you".
+ * Documented metrics are always listed; generic ones when present in the period.
+ */
 export function buildHistory(summaries: readonly Summary[], from: string, to: string, fetchedAt: number): History {
-  const byDate = new Map(summaries.map((summary) => [summary.date, summary]));
-  const metrics = [...DOCUMENTED_METRICS, ...discoverGenericMetrics(summaries)];
+  const byDate = new Map<string, Summary>();
+  for (const summary of summaries) if (summary.date >= from && summary.date <= to) byDate.set(summary.date, summary);
+  const metrics = metricsFor([...byDate.values()]);
   const days = dateRange(from, to).map((date) => {
     const summary = byDate.get(date);
     return {
@@ -27,16 +29,12 @@ export function buildHistory(summaries: readonly Summary[], from: string, to: st
     from,
     to,
     fetchedAt,
-    days,
     metrics: metrics.map((metric) => {
-      const values = days
-        .map((day) => day.values[metric.id])
-        .filter((v): v is number => typeof v === 'number')
-        .sort((a, b) => a - b);
-      return {
-        ...toMetric(metric),
-        range: values.length >= 4 ? { low: quantile(values, 0.25), high: quantile(values, 0.75) } : null,
-      };
+      const values = days.map((day) => day.values[metric.id]).filter((v): v is number => typeof v === 'number');
+      const low = values.length >= RANGE_MIN_VALUES ? quantile(values, 0.25) : null;
+      const high = values.length >= RANGE_MIN_VALUES ? quantile(values, 0.75) : null;
+      return { ...toMetric(metric), range: low !== null && high !== null ? { low, high } : null };
     }),
+    days,
   };
 }

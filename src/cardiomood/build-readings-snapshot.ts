@@ -1,62 +1,66 @@
 import type { ReadingsSnapshot, Tile } from '../shared/readings';
 import { addDays, dateRange } from './local-date';
-import { DOCUMENTED_METRICS, discoverGenericMetrics, toMetric } from './metrics';
+import { hasAnyValue, metricsFor, toMetric } from './metrics';
+import { median } from './statistics';
 import type { Summary } from './summary-schema';
 
+/** The baseline is the median of this many values… */
 export const BASELINE_VALUES = 14;
+/** …taken from the most recent days with a value among this many days before today, so a few days off
+ * the wrist delay calibration a little instead of stalling it. */
 export const BASELINE_WINDOW_DAYS = 28;
 export const SPARKLINE_DAYS = 7;
 
-export function median(values: readonly number[]): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
-
 /**
- * Today's tiles: value, change against the member's own baseline (median of the most recent 14 values
- * in the previous 28 days: gaps don't stall calibration), and a 7-day sparkline.
+ * Today's tiles for the popup: each metric's value today, its change against the member's own
+ * baseline, and a 7-day sparkline.
+ *
+ * - The 7 documented tiles are always there (null values when missing); generic `<family>.<field>`
+ *   tiles only when that family has a numeric value somewhere in `summaries`.
+ * - baseline = median of the most recent 14 values on days before `today` within the previous 28
+ *   days; `baselineDays` counts the values found; baseline and delta only once 14 were found.
+ * - `summaries` need not be sorted or unique (last one per date wins); days after `today` are ignored.
  */
 export function buildReadingsSnapshot(summaries: readonly Summary[], today: string, fetchedAt: number): ReadingsSnapshot {
-  const byDate = new Map(summaries.map((summary) => [summary.date, summary]));
-  const metrics = [...DOCUMENTED_METRICS, ...discoverGenericMetrics(summaries)];
+  const byDate = new Map<string, Summary>();
+  for (const summary of summaries) if (summary.date <= today) byDate.set(summary.date, summary);
+  const known = [...byDate.values()];
+  const metrics = metricsFor(known);
   const todaySummary = byDate.get(today);
+  // Most recent first, so slicing keeps the most recent values.
   const baselineDays = dateRange(addDays(today, -BASELINE_WINDOW_DAYS), addDays(today, -1)).reverse();
   const sparkDays = dateRange(addDays(today, -(SPARKLINE_DAYS - 1)), today);
 
   const tiles: Tile[] = metrics.map((metric) => {
-    const value = todaySummary ? metric.read(todaySummary) : null;
+    const readOn = (day: string): number | null => {
+      const summary = byDate.get(day);
+      return summary ? metric.read(summary) : null;
+    };
+    const value = readOn(today);
     const previous = baselineDays
-      .map((day) => {
-        const summary = byDate.get(day);
-        return summary ? metric.read(summary) : null;
-      })
+      .map(readOn)
       .filter((v): v is number => v !== null)
       .slice(0, BASELINE_VALUES);
-    const ready = previous.length >= BASELINE_VALUES;
-    const baseline = ready ? median(previous) : null;
+    const baseline = previous.length >= BASELINE_VALUES ? median(previous) : null;
     return {
       ...toMetric(metric),
       value,
-      goalPercent: metric.id === 'steps' && todaySummary ? (todaySummary.activity?.daily_percent ?? null) : null,
+      goalPercent: todaySummary && metric.goalPercent ? metric.goalPercent(todaySummary) : null,
       baseline,
       baselineDays: previous.length,
       baselineNeeded: BASELINE_VALUES,
       delta: value !== null && baseline !== null ? value - baseline : null,
-      sparkline: sparkDays.map((day) => {
-        const summary = byDate.get(day);
-        return summary ? metric.read(summary) : null;
-      }),
+      sparkline: sparkDays.map(readOn),
     };
   });
 
-  const dates = summaries.map((summary) => summary.date).sort();
+  // A summary that exists but carries no value at all (every field null) is not "data".
+  const withData = known.filter((summary) => hasAnyValue(summary, metrics)).map((summary) => summary.date);
   return {
     today,
     fetchedAt,
-    hasToday: tiles.some((tile) => tile.value !== null),
-    latestDate: dates.at(-1) ?? null,
+    hasToday: todaySummary !== undefined && hasAnyValue(todaySummary, metrics),
+    latestDate: withData.length ? withData.reduce((a, b) => (a > b ? a : b)) : null,
     tiles,
   };
 }

@@ -62,3 +62,35 @@ export const json = (status: number, body: unknown, headers: Record<string, stri
     status,
     headers: { 'Content-Type': 'application/json', ...headers },
   });
+
+/** A Laravel API-resource collection page (`{data, links, meta}`). */
+export function resourcePage(data: unknown[], page: number, lastPage: number, perPage: number): Record<string, unknown> {
+  return {
+    data,
+    links: {
+      first: '/user-summaries?page=1',
+      last: `/user-summaries?page=${lastPage}`,
+      prev: page > 1 ? `/user-summaries?page=${page - 1}` : null,
+      next: page < lastPage ? `/user-summaries?page=${page + 1}` : null,
+    },
+    meta: { current_page: page, from: (page - 1) * perPage + 1, last_page: lastPage, path: '/user-summaries', per_page: perPage, to: 0, total: 0 },
+  };
+}
+
+/**
+ * Days ending `to`, oldest first, one per entry of `values`; `make(date, value)` builds the raw summary
+ * and a null value leaves the day out entirely (not synced).
+ */
+export function daysOf<T>(
+  to: string,
+  values: readonly (T | null)[],
+  make: (date: string, value: T) => Record<string, unknown>,
+): Record<string, unknown>[] {
+  return values.flatMap((value, i) => (value === null ? [] : [make(addDays(to, i - (values.length - 1)), value)]));
+}
+
+/** A raw summary with only `activity.total_steps` (and its goal percentage) set. */
+export const stepsDay = (date: string, steps: number): Record<string, unknown> => ({
+  date,
+  activity: { date, total_steps: steps, daily_percent: Math.round(steps / 100) },
+});

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { buildHistory } from '../../src/cardiomood/build-history';
 import { buildIntraday } from '../../src/cardiomood/build-intraday';
-import { buildReadingsSnapshot, median } from '../../src/cardiomood/build-readings-snapshot';
+import { buildReadingsSnapshot } from '../../src/cardiomood/build-readings-snapshot';
+import { median } from '../../src/cardiomood/statistics';
 import { addDays, dateRange, localToday } from '../../src/cardiomood/local-date';
 import { inferUnit } from '../../src/cardiomood/metrics';
 import { summarySchema, type Summary } from '../../src/cardiomood/summary-schema';
