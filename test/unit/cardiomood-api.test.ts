@@ -385,6 +385,7 @@ describe('createCardioMoodApi', () => {
 describe('hasNextPage', () => {
   it.each([
     ['an empty page', {}, 0, false],
+    ['an empty page that announces a next one', { nextPageUrl: 'x', currentPage: 1, lastPage: 2 }, 0, false],
     ['a full page with no metadata', {}, 100, true],
     ['a short page with no metadata', {}, 99, false],
     ['a page shorter than the envelope per_page', { perPage: 10, nextPageUrl: 'x' }, 9, false],
