@@ -4,6 +4,7 @@ import {
   COMPANION_ROUTES,
   type ExchangeRequest,
 } from '../shared/companion-api';
+import { parseRetryAfter } from '../cardiomood/parse-retry-after';
 import { err, ok, type AppError, type Result } from '../shared/error-codes';
 import { oauthErrorSchema, tokenResponseSchema, type TokenResponse } from '../shared/token-response';
 
@@ -101,12 +102,8 @@ export async function processErrorResponse(response: Response): Promise<Companio
   return { code: 'COMPANION_REJECTED', message: `the companion refused the request (${detail})`, ...base };
 }
 
-/** Retry-After is either delta-seconds or an HTTP-date (RFC 9110 §10.2.3). */
+/** Retry-After (delta-seconds or HTTP-date) as `{ retryAfterMs }`, or nothing when absent or unreadable. */
 export function retryAfter(response: Response, now = Date.now()): { retryAfterMs?: number } {
-  const value = response.headers.get('Retry-After');
-  if (!value) return {};
-  const seconds = Number(value);
-  if (Number.isFinite(seconds) && seconds >= 0) return { retryAfterMs: seconds * 1000 };
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? {} : { retryAfterMs: Math.max(0, date - now) };
+  const retryAfterMs = parseRetryAfter(response.headers.get('Retry-After'), now);
+  return retryAfterMs === undefined ? {} : { retryAfterMs };
 }
