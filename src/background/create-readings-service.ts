@@ -3,7 +3,8 @@ import type { CardioMoodApi } from '../cardiomood/cardiomood-api';
 import { buildHistory } from '../cardiomood/build-history';
 import { buildIntraday } from '../cardiomood/build-intraday';
 import { buildReadingsSnapshot } from '../cardiomood/build-readings-snapshot';
-import { addDays, localToday } from '../cardiomood/local-date';
+import { localToday } from '../cardiomood/local-date';
+import { historyWindow, intradayWindow, snapshotWindow } from '../cardiomood/readings-window';
 import { err, ok, type AppError, type ErrorCode, type Result } from '../shared/error-codes';
 import type { History, Intraday } from '../shared/readings';
 import { nextRetryDelayMs } from './backoff';
@@ -32,8 +33,6 @@ export interface ReadingsService {
 
 /** Cached readings younger than this are shown without refetching. */
 export const FRESH_FOR_MS = 2 * 60_000;
-/** Baseline: up to 14 values from the previous 28 days, plus today. */
-const SNAPSHOT_DAYS = 29;
 const TRANSIENT: ReadonlySet<ErrorCode> = new Set(['NETWORK_ERROR', 'SERVER_ERROR', 'RATE_LIMITED', 'MALFORMED_RESPONSE']);
 const SIGNED_OUT: ReadonlySet<ErrorCode> = new Set(['NOT_SIGNED_IN', 'REAUTH_REQUIRED']);
 
@@ -69,11 +68,7 @@ export function createReadingsService(deps: ReadingsServiceDeps): ReadingsServic
     await store.writeSync({ ...previous, state: 'loading' });
     deps.onChange();
     const today = localToday(new Date(now()));
-    const result = await api.fetchSummaries({
-      dateFrom: addDays(today, -(SNAPSHOT_DAYS - 1)),
-      dateTo: today,
-      includeSlots: false,
-    });
+    const result = await api.fetchSummaries(snapshotWindow(today));
     if (result.ok) {
       await store.writeSnapshot(buildReadingsSnapshot(result.value, today, now()));
       await store.writeSync(IDLE_SYNC);
@@ -107,14 +102,13 @@ export function createReadingsService(deps: ReadingsServiceDeps): ReadingsServic
       })().catch((error: unknown) => console.error('Revalidating readings failed', error));
     },
     async getHistory(days) {
-      const to = localToday(new Date(now()));
-      const from = addDays(to, -(days - 1));
-      const result = await api.fetchSummaries({ dateFrom: from, dateTo: to, includeSlots: false });
+      const window = historyWindow(localToday(new Date(now())), days);
+      const result = await api.fetchSummaries(window);
       if (!result.ok) return err(result.error.code, result.error.message);
-      return ok(buildHistory(result.value, from, to, now()));
+      return ok(buildHistory(result.value, window.dateFrom, window.dateTo, now()));
     },
     async getIntraday(date) {
-      const result = await api.fetchSummaries({ dateFrom: date, dateTo: date, includeSlots: true });
+      const result = await api.fetchSummaries(intradayWindow(date));
       if (!result.ok) return err(result.error.code, result.error.message);
       return ok(buildIntraday(result.value.find((summary) => summary.date === date), date));
     },
