@@ -1,0 +1,44 @@
+/** What the sandbox has answered so far; read by tests and the benchmark through SandboxControl. */
+export interface SandboxStats {
+  /** Token-endpoint requests the sandbox handled, by grant_type (failed ones included). */
+  tokenRequests: { authorization_code: number; refresh_token: number; other: number };
+  /** Successful authorization_code exchanges. */
+  codeExchanges: number;
+  /** Successful refresh_token grants. */
+  refreshes: number;
+  /** Rotated refresh tokens presented again (each revoked a token family). */
+  refreshReuseDetections: number;
+  /** Authorization codes presented a second time (each revoked its tokens). */
+  codeReuseDetections: number;
+  /** Revocation-endpoint requests that revoked a live token. */
+  revocations: number;
+  /** Revocation-endpoint requests handled, whatever their outcome. */
+  revokeRequests: number;
+  userSummariesRequests: number;
+  /** HTTP 401 responses on any route. */
+  unauthorizedResponses: number;
+  /** HTTP 429 responses. */
+  rateLimitedResponses: number;
+  logins: number;
+  failedLogins: number;
+  /** Requests that got an injected fault instead of (or before) the real answer; not counted above. */
+  faultsApplied: number;
+}
+
+export function emptyStats(): SandboxStats {
+  return {
+    tokenRequests: { authorization_code: 0, refresh_token: 0, other: 0 },
+    codeExchanges: 0,
+    refreshes: 0,
+    refreshReuseDetections: 0,
+    codeReuseDetections: 0,
+    revocations: 0,
+    revokeRequests: 0,
+    userSummariesRequests: 0,
+    unauthorizedResponses: 0,
+    rateLimitedResponses: 0,
+    logins: 0,
+    failedLogins: 0,
+    faultsApplied: 0,
+  };
+}
