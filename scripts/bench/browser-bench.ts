@@ -1,5 +1,6 @@
 import type { Page } from 'playwright-core';
 import type { ProtocolMap } from '../../src/messaging/protocol';
+import type { SandboxControl } from '../../src/sandbox/create-sandbox';
 import type { Status } from '../../src/shared/status';
 import { poll, timeToMark, unwrap, type BenchBrowser } from './bench-browser';
 import { budget, type Row } from './report';
@@ -32,10 +33,7 @@ const LOAD_ROUNDS = 5;
 /** What the bench needs of the sandbox (src/sandbox/node.ts). */
 export interface BenchSandbox {
   url: string;
-  control: {
-    stats(): unknown;
-    expireAccessTokens(): unknown;
-  };
+  control: Pick<SandboxControl, 'stats' | 'expireAccessTokens'>;
 }
 
 export interface BrowserBenchOptions {
@@ -117,10 +115,10 @@ export async function runBrowserBench(options: BrowserBenchOptions): Promise<voi
     for (let i = 0; i < runs + WARMUP; i++) {
       const running = await timeMessage(control, 'getStatus');
       unwrap('getStatus', running.envelope);
-      const previous = await browser.stopWorker();
+      await browser.stopWorker();
       const woken = await timeMessage(control, 'getStatus');
       unwrap('getStatus', woken.envelope);
-      await browser.waitForRestart(previous);
+      await browser.waitForRestart();
       restarted++;
       if (i >= WARMUP) {
         warm.push(running.ms);
@@ -144,9 +142,9 @@ export async function runBrowserBench(options: BrowserBenchOptions): Promise<voi
     let restarted = 0;
     for (let i = 0; i < runs + 1; i++) {
       await control.evaluate((key) => chrome.storage.session.remove(key), SNAPSHOT_KEY);
-      const previous = await browser.stopWorker();
+      await browser.stopWorker();
       const time = await timeToMark(context, pageUrl('popup.html'), MARKS.popupReadings, 30_000);
-      await browser.waitForRestart(previous);
+      await browser.waitForRestart();
       restarted++;
       if (i >= 1) times.push(time);
     }
@@ -180,7 +178,7 @@ export async function runBrowserBench(options: BrowserBenchOptions): Promise<voi
     const times: number[] = [];
     const refreshCounts: number[] = [];
     for (let round = 0; round < LOAD_ROUNDS; round++) {
-      const before = refreshCount(sandbox.control.stats());
+      const before = sandbox.control.stats().refreshes;
       sandbox.control.expireAccessTokens();
       const result = await control.evaluate(async (count) => {
         const started = performance.now();
@@ -194,7 +192,7 @@ export async function runBrowserBench(options: BrowserBenchOptions): Promise<voi
         );
         return { ms: performance.now() - started, envelopes };
       }, LOAD_REQUESTS);
-      const after = refreshCount(sandbox.control.stats());
+      const after = sandbox.control.stats().refreshes;
       result.envelopes.forEach((envelope) => {
         const answer = unwrap('load request', envelope) as { ok?: boolean; error?: { code?: string } };
         if (answer.ok === false) throw new Error(`a request under load failed: ${answer.error?.code ?? 'unknown'}`);
@@ -286,11 +284,4 @@ async function measureSidepanel90(options: BrowserBenchOptions): Promise<number[
   } finally {
     await page.close();
   }
-}
-
-/** Token-endpoint refresh grants the sandbox has answered so far (shape of control.stats()). */
-function refreshCount(stats: unknown): number {
-  const value = (stats as { refreshes?: unknown; tokenRefreshes?: unknown }).refreshes ?? (stats as { tokenRefreshes?: unknown }).tokenRefreshes;
-  if (typeof value !== 'number') throw new Error('bench: control.stats() has no refresh count');
-  return value;
 }
