@@ -138,7 +138,7 @@ export function createSandbox(options: SandboxOptions = {}): { app: Hono; contro
     now,
     injectFault: (fault, times = 1) => faults.add(fault, times),
     clearFaults: () => faults.clear(),
-    issueTokens: (email, issue = {}) => store.issueDirect(memberOrThrow(email).id, issue.clientId ?? clients[0]!.clientId, issue.scope),
+    issueTokens: async (email, issue = {}) => store.issueDirect(memberOrThrow(email).id, issue.clientId ?? clients[0]!.clientId, issue.scope),
     memberLocalToday: (email) => summaries.localToday(memberOrThrow(email)),
     memberTimeZone: (email) => summaries.timeZoneOf(memberOrThrow(email)),
     members: () => members,
