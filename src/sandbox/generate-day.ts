@@ -221,7 +221,7 @@ export function generateDay(input: GenerateDayInput): SummaryDay {
     const start = pickBoutStart(rng, weekend, wake, bed);
     const minutes = Math.min(45, 2 + Math.floor(-Math.log(1 - rng.next()) * 8));
     const cadence = rng.int(70, 115);
-    for (let m = start; m < Math.min(start + minutes, bed, length); m++) {
+    for (let m = start; m < Math.min(start + minutes, bed, length) && walked < walkingTarget; m++) {
       if (!worn[m] || inWorkout(m)) continue;
       const before = steps[m] ?? 0;
       steps[m] = Math.min(190, before + Math.max(0, Math.round(rng.normal(cadence, 8))));
@@ -247,7 +247,7 @@ export function generateDay(input: GenerateDayInput): SummaryDay {
     }
   }
   const rest = restingBaseline(member, date);
-  const awakeLift = rng.range(12, 18);
+  const awakeLift = rng.range(14, 19);
   const heartRateAll: HeartRateSummary['slots'] = [];
   for (let k = 0; k < buckets; k++) {
     const m = k * 5;
