@@ -1,0 +1,140 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
+import { startBackground } from '../../src/background/create-background';
+import { createCompanionApp } from '../../src/companion/app';
+import { parseCompanionConfig } from '../../src/companion/config';
+import { removeAllListeners, sendMessage } from '../../src/messaging/protocol';
+import { createSandbox } from '../../src/sandbox/create-sandbox';
+import { resolveBuildConfig } from '../../src/shared/build-config';
+import { CHROME_EXTENSION_ID, CHROME_REDIRECT_URI, DEV_CLIENT_ID, DEV_CLIENT_SECRET, EXTENSION_REDIRECT_URIS } from '../../src/shared/extension-identity';
+import { installChromeMessaging } from './support/chrome-messaging';
+import { createFormDriver } from './support/form-driver';
+
+/**
+ * The real background against the real sandbox and the real companion, wired in-process (each server's
+ * Hono `fetch` stands in for the network): the contract between the three parts, with the sandbox's
+ * own rotation and reuse detection as the referee.
+ */
+const config = resolveBuildConfig({}, 'development');
+const SANDBOX = config.apiUrl;
+const COMPANION = config.companionUrl;
+
+let offset = 0;
+let stop: (() => void) | undefined;
+
+function wire() {
+  const sandbox = createSandbox();
+  const sandboxFetch = (input: string | URL | Request, init?: RequestInit) =>
+    Promise.resolve(sandbox.app.fetch(new Request(input, init)));
+  const companion = createCompanionApp(
+    parseCompanionConfig({
+      CARDIOMOOD_TOKEN_URL: `${SANDBOX}/oauth/token`,
+      CARDIOMOOD_REVOKE_URL: `${SANDBOX}/oauth/revoke`,
+      CARDIOMOOD_CLIENT_ID: DEV_CLIENT_ID,
+      CARDIOMOOD_CLIENT_SECRET: DEV_CLIENT_SECRET,
+      COMPANION_REDIRECT_URIS: EXTENSION_REDIRECT_URIS.join(','),
+      COMPANION_ALLOWED_ORIGINS: `chrome-extension://${CHROME_EXTENSION_ID},moz-extension://*`,
+      COMPANION_RATE_LIMIT_PER_MINUTE: '1000',
+    }),
+    { fetch: sandboxFetch as typeof fetch },
+  );
+  const network = vi.fn(async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+    const url = String(input instanceof Request ? input.url : input);
+    const headers = new Headers(init?.headers);
+    // What the browser adds to an extension's cross-origin request.
+    headers.set('Origin', `chrome-extension://${CHROME_EXTENSION_ID}`);
+    if (url.startsWith(COMPANION)) return companion.fetch(new Request(url, { ...init, headers }));
+    if (url.startsWith(SANDBOX)) return sandboxFetch(url, { ...init, headers });
+    throw new TypeError('Failed to fetch');
+  });
+  const auth = createFormDriver((url, init) => sandboxFetch(url, init));
+  let decision: 'allow' | 'deny' = 'allow';
+  const launchWebAuthFlow = vi.fn(async ({ url }: { url: string; interactive: boolean }) => {
+    const login = await auth.open(url);
+    const consent = login.kind === 'page' && login.html.includes('id="password"')
+      ? await auth.submit(login, { email: 'alice@example.com', password: 'alice-demo' })
+      : login;
+    const done = await auth.submit(consent, {}, { name: 'decision', value: decision });
+    if (done.kind !== 'redirect') throw new Error(`the consent did not redirect (HTTP ${done.status})`);
+    return done.location;
+  });
+  installChromeMessaging();
+  stop = startBackground({
+    config,
+    fetch: network as typeof fetch,
+    now: () => Date.now() + offset,
+    launchWebAuthFlow,
+    getRedirectUrl: () => CHROME_REDIRECT_URI,
+  });
+  return { sandbox, network, deny: () => (decision = 'deny') };
+}
+
+beforeEach(() => {
+  fakeBrowser.reset();
+  offset = 0;
+  vi.spyOn(fakeBrowser.i18n, 'getMessage').mockImplementation((key: string) => key);
+});
+
+afterEach(() => {
+  stop?.();
+  removeAllListeners();
+  vi.unstubAllGlobals();
+});
+
+describe('background with the sandbox and the companion', () => {
+  it('should sign in through the real pages and show what the sandbox holds for today', async () => {
+    const { sandbox } = wire();
+    const result = await sendMessage('signIn');
+    expect(result.ok).toBe(true);
+    const readings = result.ok ? result.value.readings : null;
+    const today = sandbox.control.memberLocalToday('alice@example.com');
+    expect(readings?.today).toBe(today);
+    const tokens = await sandbox.control.issueTokens('alice@example.com');
+    const response = await sandbox.app.request(`/user-summaries?date_from=${today}&date_to=${today}`, {
+      headers: { Authorization: `Bearer ${tokens.access_token}` },
+    });
+    const [summary] = ((await response.json()) as { data: { heart_rate: Record<string, number>; activity: Record<string, number> }[] }).data;
+    const value = (id: string) => readings?.tiles.find((tile) => tile.id === id)?.value;
+    expect(value('rest_hr')).toBe(summary!.heart_rate.rest_daily_heart_rate);
+    expect(value('avg_hr')).toBe(summary!.heart_rate.avg_daily_heart_rate);
+    expect(value('max_hr')).toBe(summary!.heart_rate.max_daily_heart_rate);
+    expect(value('steps')).toBe(summary!.activity.total_steps);
+    expect(sandbox.control.stats().codeExchanges).toBe(1);
+  });
+
+  it('should make exactly one refresh at the sandbox for 50 simultaneous requests with an expired token', async () => {
+    const { sandbox } = wire();
+    await sendMessage('signIn');
+    sandbox.control.expireAccessTokens();
+    offset = 2 * 3600_000;
+    sandbox.control.resetStats();
+    const results = await Promise.all(Array.from({ length: 50 }, () => sendMessage('getHistory', { days: 7 })));
+    expect(results.filter((r) => !r.ok)).toEqual([]);
+    expect(sandbox.control.stats().tokenRequests.refresh_token).toBe(1);
+    expect(sandbox.control.stats().refreshReuseDetections).toBe(0);
+  });
+
+  it('should recover from a token the sandbox expired early with one refresh and one retry', async () => {
+    const { sandbox } = wire();
+    await sendMessage('signIn');
+    sandbox.control.expireAccessTokens();
+    sandbox.control.resetStats();
+    const result = await sendMessage('refreshReadings');
+    expect(result.ok && result.value.sync.state).toBe('idle');
+    expect(sandbox.control.stats()).toMatchObject({ refreshes: 1, refreshReuseDetections: 0, userSummariesRequests: 2 });
+  });
+
+  it('should report a denied consent as ACCESS_DENIED', async () => {
+    const { deny } = wire();
+    deny();
+    const result = await sendMessage('signIn');
+    expect(!result.ok && result.error.code).toBe('ACCESS_DENIED');
+  });
+
+  it('should revoke at the sandbox on sign out', async () => {
+    const { sandbox } = wire();
+    await sendMessage('signIn');
+    await sendMessage('signOut');
+    expect(sandbox.control.stats().revocations).toBe(1);
+  });
+});
