@@ -146,7 +146,7 @@ describe('GET /user-summaries envelope', () => {
 
 describe('GET /user-summaries slots and types', () => {
   it('should leave out every slots key when include_slots is 0 or absent', async () => {
-    for (const query of [{ include_slots: '0' }, {}]) {
+    for (const query of [{ include_slots: '0' }, {}] as Record<string, string>[]) {
       const response = await getSummaries(sandbox.url, alice, { date_from: '2026-03-10', date_to: TODAY, ...query });
       const text = await response.text();
       expect(text).not.toContain('"slots');
