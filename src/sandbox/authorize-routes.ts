@@ -1,4 +1,5 @@
 import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { getCookie, setCookie } from 'hono/cookie';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { findMemberByEmail, type SandboxClient, type SandboxContext } from './sandbox-context';
@@ -57,6 +58,9 @@ export function createAuthorizeRoutes(ctx: SandboxContext) {
     c.res.headers.set('Cache-Control', 'no-store');
     c.res.headers.set('X-Content-Type-Options', 'nosniff');
   });
+
+  // The forms carry a few short fields; anything large is not from our pages.
+  app.use('*', bodyLimit({ maxSize: 16 * 1024, onError: (c) => c.text('Payload too large', 413) }));
 
   const showError = (c: Context<PageVariables>, status: ContentfulStatusCode, title: string, message: string) =>
     c.html(errorPage({ nonce: c.get('nonce'), title, message }), status);

@@ -299,3 +299,13 @@ describe('consent page', () => {
     expect(body.scope).toBe('summaries:read');
   });
 });
+
+describe('sign-in form limits', () => {
+  it('should refuse a login post over 16 KB without signing in', async () => {
+    const browser = createBrowser(sandbox.url);
+    const login = await browser.get(authorizeUrl(sandbox.url, base));
+    const response = await browser.post('/oauth/login', { ...login.fields, ...ALICE, padding: 'x'.repeat(20_000) });
+    expect(response.status).toBe(413);
+    expect(response.headers.get('Location')).toBeNull();
+  });
+});
