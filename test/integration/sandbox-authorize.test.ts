@@ -309,3 +309,21 @@ describe('sign-in form limits', () => {
     expect(response.headers.get('Location')).toBeNull();
   });
 });
+
+describe('sign-in page escaping', () => {
+  it('should escape the e-mail echoed after a failed login', async () => {
+    const browser = createBrowser(sandbox.url);
+    const login = await browser.get(authorizeUrl(sandbox.url, base));
+    const response = await browser.post('/oauth/login', { ...login.fields, email: '"><script>alert(1)</script>', password: 'x' });
+    const html = await response.text();
+    expect(response.status).toBe(401);
+    expect(html).not.toContain('<script>');
+    expect(html).toContain('&lt;script&gt;');
+  });
+
+  it('should escape the requested scope on the consent page', async () => {
+    const { consent } = await openConsent(undefined, { scope: '<img src=x onerror=alert(1)>' });
+    expect(consent.html).not.toContain('<img');
+    expect(consent.html).toContain('&lt;img');
+  });
+});
