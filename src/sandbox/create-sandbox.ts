@@ -149,7 +149,10 @@ export function createSandbox(options: SandboxOptions = {}): { app: Hono; contro
     // Remembered so tokens minted outside a request (control.issueTokens) carry the right `iss`.
     lastOrigin = new URL(c.req.url).origin;
     await next();
-    if (c.res.status === 401) stats.unauthorizedResponses++;
+    if (c.res.status === 401) {
+      stats.unauthorized++;
+      stats.unauthorizedResponses++;
+    }
   });
   app.use('*', faults.middleware);
   app.route('/oauth', createAuthorizeRoutes(ctx));

@@ -7,6 +7,8 @@ export interface SandboxStats {
   /** Successful refresh_token grants. */
   refreshes: number;
   /** Rotated refresh tokens presented again (each revoked a token family). */
+  reuseDetections: number;
+  /** Same count as `reuseDetections` (older name, still read by the background tests). */
   refreshReuseDetections: number;
   /** Authorization codes presented a second time (each revoked its tokens). */
   codeReuseDetections: number;
@@ -16,6 +18,8 @@ export interface SandboxStats {
   revokeRequests: number;
   userSummariesRequests: number;
   /** HTTP 401 responses on any route. */
+  unauthorized: number;
+  /** Same count as `unauthorized` (older name). */
   unauthorizedResponses: number;
   /** HTTP 429 responses. */
   rateLimitedResponses: number;
@@ -30,11 +34,13 @@ export function emptyStats(): SandboxStats {
     tokenRequests: { authorization_code: 0, refresh_token: 0, other: 0 },
     codeExchanges: 0,
     refreshes: 0,
+    reuseDetections: 0,
     refreshReuseDetections: 0,
     codeReuseDetections: 0,
     revocations: 0,
     revokeRequests: 0,
     userSummariesRequests: 0,
+    unauthorized: 0,
     unauthorizedResponses: 0,
     rateLimitedResponses: 0,
     logins: 0,

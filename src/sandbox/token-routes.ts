@@ -114,7 +114,10 @@ export function createTokenRoutes(ctx: SandboxContext) {
       if (!params.refresh_token) return errorJson(c, 400, SANDBOX_ERROR.INVALID_REQUEST, '"refresh_token" is required');
       result = await ctx.store.refresh({ clientId: auth.client.clientId, refreshToken: params.refresh_token });
       if (result.ok) ctx.stats.refreshes++;
-      else if (result.reuse === 'refresh_token') ctx.stats.refreshReuseDetections++;
+      else if (result.reuse === 'refresh_token') {
+        ctx.stats.reuseDetections++;
+        ctx.stats.refreshReuseDetections++;
+      }
     } else {
       return errorJson(c, 400, SANDBOX_ERROR.UNSUPPORTED_GRANT_TYPE, 'Only authorization_code and refresh_token grants are supported');
     }

@@ -191,11 +191,11 @@ describe('GET /user-summaries authentication', () => {
     ['a token that is not a JWT', 'garbage'],
     ['an empty bearer', ''],
   ])('should answer 401 Unauthenticated with %s', async (_case, token) => {
-    const before = sandbox.control.stats().unauthorizedResponses;
+    const before = sandbox.control.stats().unauthorized;
     const response = await getSummaries(sandbox.url, token, { date_from: '2026-03-01', date_to: '2026-03-02' });
     expect(response.status).toBe(401);
     expect(await response.json()).toEqual({ error: 'Unauthenticated.' });
-    expect(sandbox.control.stats().unauthorizedResponses).toBe(before + 1);
+    expect(sandbox.control.stats()).toMatchObject({ unauthorized: before + 1, unauthorizedResponses: before + 1 });
   });
 
   it('should answer 401 for a Basic Authorization header', async () => {
