@@ -1,2 +1,7 @@
-import { render } from 'preact';
-render(<p>hello</p>, document.getElementById('app')!);
+import '../../src/ui/styles/base.css';
+import '../../src/ui/styles/popup.css';
+import { createBrowserEnv } from '../../src/ui/create-browser-env';
+import { mountPage } from '../../src/ui/mount-page';
+import { PopupApp } from '../../src/ui/popup/popup-app';
+
+mountPage(PopupApp, document.getElementById('app')!, createBrowserEnv(), 'extName');

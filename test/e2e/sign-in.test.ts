@@ -1,0 +1,125 @@
+/**
+ * The member's first minute, in real Chromium and Firefox ESR: install, Connect, the CardioMood
+ * (sandbox) login and consent pages in the real auth window, today's readings in the popup — compared
+ * with what the sandbox itself answers — and the ways a sign-in can end without a session.
+ */
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { assertInstalled, BROWSERS, type BrowserSession, shouldSkip } from './support/browsers';
+import { buildExtension } from './support/build-extension';
+import { useCheckoutTmpdir } from './support/paths';
+import { POPUP, waitForPopupState } from './support/popup';
+import { expectedTileValue, fetchSandboxDays, parseDataValue, TILE_IDS } from './support/sandbox-readings';
+import { type LocalStack, startLocalStack } from './support/servers';
+import { DEMO_MEMBERS, signIn } from './support/sign-in';
+import type { UiPage } from './support/ui-page';
+
+for (const kind of BROWSERS) {
+  describe.skipIf(shouldSkip(kind))(`popup sign-in in ${kind.name}`, () => {
+    let stack: LocalStack | undefined;
+    let extensionDir = '';
+    let session: BrowserSession | undefined;
+
+    const authOrigin = () => new URL(stack!.buildConfig.authorizeUrl).origin;
+
+    /** Today's tiles in the popup equal the sandbox's own answer for the same member and day. */
+    async function expectReadingsMatchSandbox(popup: UiPage, email: string) {
+      const date = await popup.attribute('[data-testid=readings-date]', 'data-date');
+      expect(date).toBe(await stack!.sandbox.control.memberLocalToday(email));
+      const [day] = await fetchSandboxDays(stack!, email, date!, date!);
+      expect(day?.date).toBe(date);
+      for (const tile of TILE_IDS) {
+        const shown = await popup.attribute(`[data-testid="tile-${tile}"] [data-testid=tile-value]`, 'data-value');
+        expect.soft(parseDataValue(shown), `tile-${tile}`).toBe(expectedTileValue(day, tile));
+      }
+      // At least one of the four has a value, so the comparison above cannot pass on empty tiles.
+      expect(TILE_IDS.some((tile) => expectedTileValue(day, tile) !== null)).toBe(true);
+      expect(await popup.count('[data-testid=fetched-at]')).toBe(1);
+      const fetchedAt = await popup.attribute('[data-testid=fetched-at]', 'data-fetched-at');
+      expect(fetchedAt).toBeTruthy();
+    }
+
+    beforeAll(async () => {
+      assertInstalled(kind);
+      useCheckoutTmpdir();
+      stack = await startLocalStack();
+      extensionDir = (await buildExtension({ browser: kind.target, config: stack.buildConfig })).dir;
+    });
+    afterAll(async () => {
+      await stack?.close();
+    });
+    beforeEach(async () => {
+      session = await kind.launch(extensionDir);
+    });
+    afterEach(async () => {
+      await session?.close();
+      session = undefined;
+    });
+
+    it('should offer Connect when the extension was just installed', async () => {
+      const popup = await session!.openExtensionPage('popup.html');
+      await waitForPopupState(popup, 'signed-out');
+      expect(await popup.count('[data-testid=connect]')).toBe(1);
+      expect(await popup.count('[data-testid=auth-error]')).toBe(0);
+    });
+
+    it("should show today's readings from the sandbox when the member signs in and allows access", async () => {
+      const { popup } = await signIn(session!, { authOrigin: authOrigin(), ...DEMO_MEMBERS.alice });
+      await expectReadingsMatchSandbox(popup, DEMO_MEMBERS.alice.email);
+    });
+
+    it('should finish the sign-in in the background when the popup is closed while the auth window is open', async () => {
+      const { popup } = await signIn(session!, {
+        authOrigin: authOrigin(),
+        ...DEMO_MEMBERS.alice,
+        closePopupDuringFlow: true,
+      });
+      await expectReadingsMatchSandbox(popup, DEMO_MEMBERS.alice.email);
+    });
+
+    it('should show ACCESS_DENIED and still offer Connect when the member denies consent', async () => {
+      const { popup } = await signIn(session!, { authOrigin: authOrigin(), ...DEMO_MEMBERS.alice, consent: 'deny' });
+      await popup.waitFor('[data-testid=auth-error]');
+      expect(await popup.attribute('[data-testid=auth-error]', 'data-code')).toBe('ACCESS_DENIED');
+      expect(await popup.count('[data-testid=connect]')).toBe(1);
+    });
+
+    it('should show AUTH_CANCELLED when the member closes the auth window', async () => {
+      const { popup } = await signIn(session!, {
+        authOrigin: authOrigin(),
+        ...DEMO_MEMBERS.alice,
+        consent: 'close-window',
+      });
+      await popup.waitFor('[data-testid=auth-error]');
+      expect(await popup.attribute('[data-testid=auth-error]', 'data-code')).toBe('AUTH_CANCELLED');
+      expect(await popup.count('[data-testid=connect]')).toBe(1);
+    });
+
+    it('should offer Connect again when the member signs out', async () => {
+      const { popup } = await signIn(session!, { authOrigin: authOrigin(), ...DEMO_MEMBERS.alice });
+      await popup.click('[data-testid=sign-out]');
+      await waitForPopupState(popup, 'signed-out');
+      expect(await popup.count('[data-testid=connect]')).toBe(1);
+      // A fresh popup agrees: the session is gone, not just this page's view of it.
+      await popup.close();
+      const reopened = await session!.openExtensionPage('popup.html');
+      await waitForPopupState(reopened, 'signed-out');
+      expect(await reopened.count('[data-testid=tile-value]')).toBe(0);
+    });
+
+    it('should show no-data-today when the member has no readings for today yet', async () => {
+      const { popup } = await signIn(session!, {
+        authOrigin: authOrigin(),
+        ...DEMO_MEMBERS.bob,
+        expectState: 'no-data-today',
+      });
+      expect(await popup.attribute(POPUP, 'data-state')).toBe('no-data-today');
+      const [today] = await fetchSandboxDays(
+        stack!,
+        DEMO_MEMBERS.bob.email,
+        await stack!.sandbox.control.memberLocalToday(DEMO_MEMBERS.bob.email),
+        await stack!.sandbox.control.memberLocalToday(DEMO_MEMBERS.bob.email),
+      );
+      expect(today).toBeUndefined();
+    });
+  });
+}

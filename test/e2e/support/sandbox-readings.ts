@@ -1,0 +1,56 @@
+import type { LocalStack } from './servers';
+
+/** The four popup tiles the e2e tests compare, and where each lives in a CardioMood user summary. */
+export const TILE_SOURCES = {
+  rest_hr: ['heart_rate', 'rest_daily_heart_rate'],
+  avg_hr: ['heart_rate', 'avg_daily_heart_rate'],
+  max_hr: ['heart_rate', 'max_daily_heart_rate'],
+  steps: ['activity', 'total_steps'],
+} as const;
+export type TileId = keyof typeof TILE_SOURCES;
+export const TILE_IDS = Object.keys(TILE_SOURCES) as TileId[];
+
+export type SummaryDay = { date: string } & Record<string, unknown>;
+
+/**
+ * What the sandbox itself answers for a member over `GET /user-summaries` (inclusive local dates),
+ * all pages, fetched over HTTP with a token the sandbox issues directly — the reference the
+ * extension's screens are compared with.
+ */
+export async function fetchSandboxDays(stack: LocalStack, email: string, from: string, to: string): Promise<SummaryDay[]> {
+  const tokens = await stack.sandbox.control.issueTokens(email);
+  const days: SummaryDay[] = [];
+  const perPage = 100;
+  for (let page = 1; ; page += 1) {
+    const url = new URL('/user-summaries', stack.sandbox.url);
+    url.search = new URLSearchParams({ date_from: from, date_to: to, per_page: String(perPage), page: String(page) }).toString();
+    const response = await fetch(url, {
+      headers: { Authorization: `Bearer ${tokens.access_token}`, 'Content-Type': 'application/json' },
+    });
+    if (!response.ok) throw new Error(`sandbox GET /user-summaries answered ${response.status}: ${await response.text()}`);
+    const body = (await response.json()) as { data: SummaryDay[] };
+    days.push(...body.data);
+    if (body.data.length < perPage) return days;
+  }
+}
+
+/** The value a tile should show for a summary day: the field, or null when the day or the field is missing. */
+export function expectedTileValue(day: SummaryDay | undefined, tile: TileId): number | null {
+  const [family, field] = TILE_SOURCES[tile];
+  const group = day?.[family];
+  if (!group || typeof group !== 'object') return null;
+  const value = (group as Record<string, unknown>)[field];
+  return typeof value === 'number' ? value : null;
+}
+
+/** `data-value` as a number, or null for a tile that shows no value. */
+export function parseDataValue(raw: string | null): number | null {
+  return raw === null || raw.trim() === '' ? null : Number(raw);
+}
+
+/** YYYY-MM-DD plus `days` (calendar arithmetic, no time zone involved). */
+export function addDays(date: string, days: number): string {
+  const value = new Date(`${date}T00:00:00Z`);
+  value.setUTCDate(value.getUTCDate() + days);
+  return value.toISOString().slice(0, 10);
+}
