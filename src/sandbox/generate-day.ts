@@ -143,13 +143,19 @@ function bedtimeMinute(member: SandboxMember, date: string, dayLength: number): 
   return Math.min(createPrng(hashSeed(member.id, date, 'bed')).int(1335, 1425), dayLength - 15);
 }
 
+const RESTING_BASELINE_MIN = 53;
+const RESTING_BASELINE_MAX = 65;
+
 /** Resting heart rate baseline: two slow waves (weeks, months) plus a little daily noise. */
 function restingBaseline(member: SandboxMember, date: string): number {
   const n = dayNumber(date);
   const phase1 = (hashSeed(member.id, 'phase1') / 2 ** 32) * 2 * Math.PI;
   const phase2 = (hashSeed(member.id, 'phase2') / 2 ** 32) * 2 * Math.PI;
   const noise = createPrng(hashSeed(member.id, date, 'rest')).normal(0, 0.8);
-  return member.profile.restingHeartRate + 3 * Math.sin((2 * Math.PI * n) / 61 + phase1) + 1.5 * Math.sin((2 * Math.PI * n) / 17 + phase2) + noise;
+  const drift = member.profile.restingHeartRate + 3 * Math.sin((2 * Math.PI * n) / 61 + phase1) + 1.5 * Math.sin((2 * Math.PI * n) / 17 + phase2) + noise;
+  // The reported resting rate (the night's lowest readings) sits ~2 bpm under this baseline: the
+  // bounds keep it in the 50–65 bpm band the demo data promises.
+  return clamp(drift, RESTING_BASELINE_MIN, RESTING_BASELINE_MAX);
 }
 
 /** `HH:mm` for instants in [from, to): one offset lookup unless a DST change falls inside. */
@@ -206,7 +212,8 @@ export function generateDay(input: GenerateDayInput): SummaryDay {
   const inWorkout = (minute: number) => workout !== undefined && minute >= workout.start && minute < workout.start + workout.minutes;
   const workoutSteps = workout ? steps.slice(workout.start, workout.start + workout.minutes).reduce((a, b) => a + b, 0) : 0;
 
-  const target = clamp(Math.round(rng.normal(weekend ? 7000 : 9500, weekend ? 3500 : 2500) * member.profile.stepsFactor), 2000, 16000);
+  // The last walking minute can overshoot the target by up to 190 steps: 15 800 keeps days ≤ 16 000.
+  const target = clamp(Math.round(rng.normal(weekend ? 7000 : 9500, weekend ? 3500 : 2500) * member.profile.stepsFactor), 2000, 15_800);
   const walkingTarget = Math.max(800, target - workoutSteps);
   let walked = 0;
   // Pottering about: a few steps here and there while awake.
@@ -247,7 +254,9 @@ export function generateDay(input: GenerateDayInput): SummaryDay {
     }
   }
   const rest = restingBaseline(member, date);
-  const awakeLift = rng.range(14, 19);
+  // Days with a low resting rate lift a little more once awake, so the day's average stays in the
+  // 65–80 bpm band the demo data promises whatever the resting drift (checked over years of days).
+  const awakeLift = rng.range(15, 20) + (57.5 - rest) * 0.8;
   const heartRateAll: HeartRateSummary['slots'] = [];
   for (let k = 0; k < buckets; k++) {
     const m = k * 5;
