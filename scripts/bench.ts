@@ -6,6 +6,7 @@
  * Not a test: it exits 0 whatever the figures, and 1 only when a measurement could not be made.
  * BENCH_RUNS (default 15) sets the repetitions of each browser timing.
  */
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -101,7 +102,15 @@ async function main(): Promise<number> {
         ...(popup.lazyJs.files.length ? [{ section: 'Size', measurement: 'popup lazy JS', value: sizeText(popup.lazyJs) }] : []),
       ];
     });
+    const hasSidepanel = existsSync(join(build.dir, 'sidepanel.html'));
+    const noSidepanel = (measurement: string): Row => ({
+      section: measurement.startsWith('select') ? 'Side panel' : 'Size',
+      measurement,
+      value: 'no sidepanel.html in the build (entrypoints/sidepanel is empty)',
+      notApplicable: true,
+    });
     await attempt('Size', 'side panel', async () => {
+      if (!hasSidepanel) return [noSidepanel('side panel initial JS'), noSidepanel('side panel lazy chart JS')];
       const sidepanel = await measurePage(build.dir, 'sidepanel.html');
       return [
         { section: 'Size', measurement: 'side panel initial JS', value: sizeText(sidepanel.initialJs) },
@@ -144,7 +153,16 @@ async function main(): Promise<number> {
     const browser = await launchBenchBrowser(build.dir, join(TMP, 'tmp'));
     cleanups.push(() => browser.close());
     context.unshift(`Chromium ${browser.version} (headless)`);
-    await runBrowserBench({ browser, sandbox, member: DEMO_MEMBER, runs: RUNS, budgets: BUDGETS, attempt, step });
+    await runBrowserBench({
+      browser,
+      sandbox,
+      member: DEMO_MEMBER,
+      runs: RUNS,
+      budgets: BUDGETS,
+      attempt,
+      step,
+      sidepanel: hasSidepanel ? 'measure' : noSidepanel('select 90 days → rendered'),
+    });
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   }

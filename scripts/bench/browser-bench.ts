@@ -42,6 +42,8 @@ export interface BrowserBenchOptions {
   member: { email: string; password: string };
   runs: number;
   budgets: { popupWarmVsFloor: number; sidepanel90DaysMs: number };
+  /** 'measure', or the row to print instead when the build has no side panel. */
+  sidepanel: 'measure' | Row;
   attempt(section: string, measurement: string, fn: () => Promise<Row[]>): Promise<void>;
   step(text: string): void;
 }
@@ -164,6 +166,7 @@ export async function runBrowserBench(options: BrowserBenchOptions): Promise<voi
   });
 
   await attempt('Side panel', '90 days rendered', async () => {
+    if (options.sidepanel !== 'measure') return [options.sidepanel];
     step(`side panel: ${runs} renders of 90 days`);
     const times = await measureSidepanel90(options);
     const summary = summarize(times);

@@ -11,6 +11,8 @@ export interface Row {
   value?: string;
   budget?: { text: string; verdict: Verdict };
   failed?: boolean;
+  /** Nothing to measure yet (e.g. the page is not in the build): shown as n/a, not a failure. */
+  notApplicable?: boolean;
 }
 
 export const ms = (value: number) => (Number.isFinite(value) ? `${value.toFixed(1)} ms` : 'n/a');
@@ -32,7 +34,7 @@ export function formatTable(rows: Row[]): string {
     row.summary ? ms(row.summary.p90) : '',
     row.value ?? '',
     row.budget?.text ?? '',
-    row.failed ? 'NOT MEASURED' : (row.budget?.verdict ?? ''),
+    row.failed ? 'NOT MEASURED' : row.notApplicable ? 'n/a' : (row.budget?.verdict ?? ''),
   ]);
   const widths = header.map((title, column) => Math.max(title.length, ...cells.map((line) => line[column]!.length)));
   const line = (values: string[]) => `| ${values.map((value, i) => value.padEnd(widths[i]!)).join(' | ')} |`;
