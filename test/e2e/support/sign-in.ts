@@ -47,10 +47,12 @@ export async function signIn(session: BrowserSession, options: SignInOptions): P
   await auth.fill('input#password', options.password);
   await auth.click('button#login');
   await auth.waitFor('button#allow');
-  if (options.closePopupDuringFlow) await popup.close();
+  // Remember it ourselves: puppeteer's Firefox page handle may not report itself closed.
+  const closedPopup = options.closePopupDuringFlow === true;
+  if (closedPopup) await popup.close();
   if (consent === 'close-window') await auth.close();
   else await auth.click(consent === 'allow' ? 'button#allow' : 'button#deny');
-  if (popup.isClosed()) popup = await session.openExtensionPage('popup.html');
+  if (closedPopup || popup.isClosed()) popup = await session.openExtensionPage('popup.html');
   await waitForPopupState(popup, options.expectState ?? (consent === 'allow' ? 'readings' : 'signed-out'));
   return { popup, durationMs: Date.now() - started };
 }
