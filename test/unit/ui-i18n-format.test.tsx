@@ -1,0 +1,157 @@
+// @vitest-environment happy-dom
+import { describe, expect, it } from 'vitest';
+import { DOCUMENTED_METRICS } from '../../src/cardiomood/metrics';
+import { ERROR_CODES } from '../../src/shared/error-codes';
+import { DEFAULT_SETTINGS } from '../../src/shared/settings';
+import { UI_DEFAULT_SETTINGS } from '../../src/ui/default-settings';
+import { createFormat } from '../../src/ui/format';
+import { createTranslate, resolveLocale } from '../../src/ui/i18n';
+import { humanize, KNOWN_TILE_IDS, metricLabel } from '../../src/ui/metric-labels';
+import { displayUnitFor, toDisplayDelta, toDisplayValue } from '../../src/ui/units';
+import { getMessageFrom, LOCALES, type Messages } from './support/ui-harness';
+
+const en = LOCALES.en;
+const de = LOCALES.de;
+const placeholdersIn = (text: string) => [...text.matchAll(/\$([A-Za-z0-9_]+)\$/g)].map((m) => m[1]!.toLowerCase()).sort();
+const declared = (messages: Messages, key: string) => Object.keys(messages[key]?.placeholders ?? {}).sort();
+
+describe('messages.json', () => {
+  it('should have a German message for every English key and no other', () => {
+    expect(Object.keys(de).sort()).toEqual(Object.keys(en).sort());
+  });
+
+  it.each(Object.keys(en))('should translate %s with the same placeholders in both languages', (key) => {
+    expect(de[key]!.message.trim()).not.toBe('');
+    expect(en[key]!.message.trim()).not.toBe('');
+    expect(declared(de, key)).toEqual(declared(en, key));
+    // Every placeholder used is declared and every declared one is used (Chrome drops unknown ones silently).
+    for (const messages of [en, de]) {
+      expect([...new Set(placeholdersIn(messages[key]!.message))]).toEqual(declared(messages, key));
+      for (const [index, name] of Object.keys(messages[key]!.placeholders ?? {}).entries()) {
+        expect(messages[key]!.placeholders![name]!.content, `${key}.${name}`).toBe(`$${index + 1}`);
+      }
+    }
+  });
+
+  it('should use only message names browsers accept', () => {
+    for (const key of Object.keys(en)) expect(key).toMatch(/^[A-Za-z0-9_]+$/);
+  });
+
+  it('should keep the manifest keys', () => {
+    for (const key of ['extName', 'extDescription', 'actionTitle']) expect(en[key]).toBeDefined();
+  });
+
+  it.each(ERROR_CODES)('should explain error %s in both languages', (code) => {
+    expect(en[`error_${code}`]).toBeDefined();
+    expect(de[`error_${code}`]!.message).not.toBe(en[`error_${code}`]!.message);
+  });
+
+  it.each(DOCUMENTED_METRICS.map((metric) => metric.id))('should name documented metric %s', (id) => {
+    expect(en[`metric_${id}`]).toBeDefined();
+  });
+
+  it('should offer every documented metric in the options', () => {
+    expect([...KNOWN_TILE_IDS].sort()).toEqual(DOCUMENTED_METRICS.map((metric) => metric.id).sort());
+  });
+
+  it('should fill placeholders in the order the substitutions are given', () => {
+    const t = createTranslate(getMessageFrom(de));
+    expect(t('tileCalibrating', 9, 14)).toBe('Kalibrierung 9/14');
+    expect(t('offlineNotice', '14:02', 'in 2 Minuten')).toBe('Offline – angezeigt werden Werte von 14:02; neuer Versuch in 2 Minuten.');
+  });
+});
+
+describe('UI_DEFAULT_SETTINGS', () => {
+  it('should equal the schema defaults', () => {
+    expect(UI_DEFAULT_SETTINGS).toEqual(DEFAULT_SETTINGS);
+  });
+});
+
+describe('resolveLocale', () => {
+  it.each([
+    ['de-CH', 'de', 'de-CH'],
+    ['de', 'de', 'de'],
+    ['en-GB', 'en', 'en-GB'],
+    ['fr-FR', 'en', 'en'],
+    ['pt_BR', 'en', 'en'],
+  ])('should format for %s with %s messages in %s', (ui, messages, expected) => {
+    expect(resolveLocale(ui, messages)).toBe(expected);
+  });
+});
+
+describe('metricLabel', () => {
+  const t = createTranslate(getMessageFrom(en));
+  const tDe = createTranslate(getMessageFrom(de));
+
+  it.each([
+    [{ id: 'rest_hr', family: 'heart_rate', field: 'rest_daily_heart_rate' }, 'Resting heart rate', 'Ruhepuls'],
+    [{ id: 'spo2.avg_daily_spo2', family: 'spo2', field: 'avg_daily_spo2' }, 'SpO₂ (average)', 'SpO₂ (Durchschnitt)'],
+    [{ id: 'respiration_rate.avg_daily_respiration_rate', family: 'respiration_rate', field: 'avg_daily_respiration_rate' }, 'Respiration (average)', 'Atmung (Durchschnitt)'],
+    [{ id: 'stress.max_stress', family: 'stress', field: 'max_stress' }, 'Stress (maximum)', 'Stress (Maximum)'],
+    [{ id: 'sleep.total_duration', family: 'sleep', field: 'total_duration' }, 'Sleep · Total duration', 'Schlaf · Total duration'],
+    [{ id: 'hydration.glasses_count', family: 'hydration', field: 'glasses_count' }, 'Hydration · Glasses count', 'Hydration · Glasses count'],
+  ])('should label %o', (metric, english, german) => {
+    expect(metricLabel(metric, t)).toBe(english);
+    expect(metricLabel(metric, tDe)).toBe(german);
+  });
+
+  it('should humanize snake case', () => {
+    expect(humanize('avg_daily_spo2')).toBe('Avg daily spo2');
+  });
+});
+
+describe('units', () => {
+  const metric = { units: 'metric', temperature: 'celsius' } as const;
+  const imperial = { units: 'imperial', temperature: 'fahrenheit' } as const;
+
+  it.each([
+    ['km', 10, metric, 'kilometer', 10],
+    ['km', 10, imperial, 'mile', 6.21371192],
+    ['celsius', 37, metric, 'celsius', 37],
+    ['celsius', 37, imperial, 'fahrenheit', 98.6],
+    ['meters_per_second', 1, imperial, 'mile-per-hour', 2.236936292],
+    ['bpm', 60, imperial, 'bpm', 60],
+  ] as const)('should show %s %d as %s', (unit, value, settings, display, expected) => {
+    expect(displayUnitFor(unit, settings)).toBe(display);
+    expect(toDisplayValue(value, unit, settings)).toBeCloseTo(expected, 6);
+  });
+
+  it('should convert a temperature difference without the 32° offset', () => {
+    expect(toDisplayDelta(1, 'celsius', imperial)).toBeCloseTo(1.8, 6);
+  });
+});
+
+describe('createFormat', () => {
+  const formatEn = createFormat('en-US', createTranslate(getMessageFrom(en)));
+  const formatDe = createFormat('de-DE', createTranslate(getMessageFrom(de)));
+
+  it.each([
+    [formatEn, 58, 'bpm', '58 bpm'],
+    [formatDe, 58, 'bpm', '58 S/min'],
+    [formatEn, 1, 'steps', '1 step'],
+    [formatEn, 8421, 'steps', '8,421 steps'],
+    [formatDe, 8421, 'steps', '8.421 Schritte'],
+    [formatEn, 45, 'minutes', '45 min'],
+    [formatEn, 452, 'minutes', '7 hr 32 min'],
+    [formatEn, 120, 'minutes', '2 hr'],
+    [formatEn, 6.14, 'kilometer', '6.1 km'],
+    [formatDe, 6.14, 'kilometer', '6,1 km'],
+    [formatEn, 36.55, 'celsius', '36.6°C'],
+    [formatEn, 97, 'percent', '97%'],
+    [formatEn, 412, 'kcal', '412 kcal'],
+  ] as const)('should format %#: %d %s', (format, value, unit, expected) => {
+    expect(format.measure(value, unit)).toBe(expected);
+  });
+
+  it('should give relative times in words', () => {
+    expect(formatEn.relative(-3 * 60_000)).toBe('3 minutes ago');
+    expect(formatEn.relative(2 * 60_000)).toBe('in 2 minutes');
+    expect(formatDe.relative(-3 * 60_000)).toBe('vor 3 Minuten');
+  });
+
+  it('should label units for chart titles', () => {
+    expect(formatEn.unitLabel('kilometer')).toBe('km');
+    expect(formatEn.unitLabel('bpm')).toBe('bpm');
+    expect(formatEn.unitLabel('count')).toBe('');
+  });
+});
