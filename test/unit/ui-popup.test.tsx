@@ -58,13 +58,13 @@ describe('popupStateOf', () => {
 describe('PopupApp', () => {
   it.each(STATES)('should render data-state=%s from the first getStatus answer', async (state, status) => {
     startFakeBackground({ status: status() });
-    renderPage(PopupApp, { now: NOW });
+    renderPage(<PopupApp />, { now: NOW });
     await waitFor(() => expect(stateOfPage()).toBe(state));
   });
 
   it('should show one primary Connect button when signed out and sign in through the background', async () => {
     const background = startFakeBackground({ status: statusOf({ auth: 'signed_out' }) });
-    renderPage(PopupApp, { now: NOW });
+    renderPage(<PopupApp />, { now: NOW });
     const connect = await screen.findByTestId('connect');
     expect(connect.textContent).toBe('Connect CardioMood');
     expect(screen.queryByTestId('sign-out')).toBeNull();
@@ -89,7 +89,7 @@ describe('PopupApp', () => {
     ['COMPANION_REJECTED', 'The sign-in service refused the request'],
   ] as const)('should explain a failed sign-in (%s) and offer to try again', async (code, text) => {
     startFakeBackground({ status: statusOf({ auth: 'signed_out', authError: { code, message: 'x' } }) });
-    renderPage(PopupApp, { now: NOW });
+    renderPage(<PopupApp />, { now: NOW });
     const error = await screen.findByTestId('auth-error');
     expect(error.getAttribute('data-code')).toBe(code);
     expect(error.textContent).toContain(text);
@@ -102,7 +102,7 @@ describe('PopupApp', () => {
       background.status = statusOf({ auth: 'signed_out', authError: { code: 'AUTH_CANCELLED', message: 'closed' } });
       return err('AUTH_CANCELLED', 'closed');
     };
-    renderPage(PopupApp, { now: NOW });
+    renderPage(<PopupApp />, { now: NOW });
     fireEvent.click(await screen.findByTestId('connect'));
     await waitFor(() => expect(screen.getByTestId('auth-error').getAttribute('data-code')).toBe('AUTH_CANCELLED'));
     expect(stateOfPage()).toBe('signed-out');
@@ -110,7 +110,7 @@ describe('PopupApp', () => {
 
   it('should follow statusChanged broadcasts', async () => {
     const background = startFakeBackground({ status: statusOf({ auth: 'connecting' }) });
-    renderPage(PopupApp, { now: NOW });
+    renderPage(<PopupApp />, { now: NOW });
     await waitFor(() => expect(stateOfPage()).toBe('connecting'));
     await background.broadcast(statusOf({ sync: { state: 'loading' } }));
     await waitFor(() => expect(stateOfPage()).toBe('loading'));
@@ -121,7 +121,7 @@ describe('PopupApp', () => {
   it('should show every tile with its raw canonical value, the date and when it was fetched', async () => {
     const readings = fullReadings();
     startFakeBackground({ status: statusOf({ readings }) });
-    renderPage(PopupApp, { now: NOW });
+    renderPage(<PopupApp />, { now: NOW });
     await screen.findByTestId('tile-rest_hr');
     for (const tile of readings.tiles) {
       expect(tileValue(tile.id).getAttribute('data-value')).toBe(tile.value === null ? '' : String(tile.value));
@@ -141,7 +141,7 @@ describe('PopupApp', () => {
     // Every fixture metric has a value today: take one away, as a day without that field would.
     const tiles = readings.tiles.map((tile) => (tile.id === 'calories' ? { ...tile, value: null, delta: null } : tile));
     startFakeBackground({ status: statusOf({ readings: { ...readings, tiles } }) });
-    renderPage(PopupApp, { now: NOW });
+    renderPage(<PopupApp />, { now: NOW });
     const value = await waitFor(() => tileValue('calories'));
     expect(value.getAttribute('data-value')).toBe('');
     expect(value.textContent).toContain('—');
@@ -158,7 +158,7 @@ describe('PopupApp', () => {
       return realSetInterval(() => undefined, 1 << 30);
     }) as typeof setInterval);
     startFakeBackground({ status: statusOf({ readings: fullReadings() }) });
-    const page = renderPage(PopupApp, { now: NOW });
+    const page = renderPage(<PopupApp />, { now: NOW });
     await waitFor(() => expect(screen.getByTestId('fetched-at').textContent).toBe('Updated 3 minutes ago'));
     await waitFor(() => expect(ticks).toHaveLength(1));
     page.clock.now = NOW + 2 * 60_000;
@@ -169,7 +169,7 @@ describe('PopupApp', () => {
   it('should write the date out when the readings are not from today', async () => {
     const yesterday = addDays(TODAY, -1);
     startFakeBackground({ status: statusOf({ readings: snapshotOf(summaries(yesterday, 20), yesterday, FETCHED) }) });
-    renderPage(PopupApp, { now: NOW });
+    renderPage(<PopupApp />, { now: NOW });
     const date = await screen.findByTestId('readings-date');
     expect(date.getAttribute('data-date')).toBe(yesterday);
     expect(date.textContent).toBe(new Intl.DateTimeFormat('en-US', { weekday: 'long', month: 'long', day: 'numeric', ...(yesterday.slice(0, 4) === String(new Date().getFullYear()) ? {} : { year: 'numeric' }) }).format(new Date(`${yesterday}T12:00:00`)));
@@ -178,7 +178,7 @@ describe('PopupApp', () => {
   it('should note that today has no readings yet and still show tiles with the previous days', async () => {
     const readings = snapshotOf(summaries(addDays(TODAY, -1), 20), TODAY, FETCHED);
     startFakeBackground({ status: statusOf({ readings }) });
-    renderPage(PopupApp, { now: NOW });
+    renderPage(<PopupApp />, { now: NOW });
     expect((await screen.findByTestId('no-data-today')).textContent).toBe('No readings yet today — wear your device and sync it.');
     expect(tileValue('rest_hr').getAttribute('data-value')).toBe('');
     // Yesterday is in the sparkline's text equivalent.
@@ -189,7 +189,7 @@ describe('PopupApp', () => {
 
   it('should show the error for the code and retry with refreshReadings when nothing is cached', async () => {
     const background = startFakeBackground({ status: statusOf({ sync: { state: 'error', error: { code: 'RATE_LIMITED', message: '429' } } }) });
-    renderPage(PopupApp, { now: NOW });
+    renderPage(<PopupApp />, { now: NOW });
     expect((await screen.findByTestId('sync-error')).textContent).toBe('CardioMood asked us to slow down. We’ll try again shortly.');
     background.onRefresh = async () => ok(statusOf({ readings: fullReadings() }));
     fireEvent.click(screen.getByTestId('retry'));
@@ -201,7 +201,7 @@ describe('PopupApp', () => {
     startFakeBackground({
       status: statusOf({ readings: fullReadings(), sync: { state: 'offline', error: { code: 'NETWORK_ERROR', message: 'x' }, nextRetryAt: NOW + 120_000 } }),
     });
-    renderPage(PopupApp, { now: NOW });
+    renderPage(<PopupApp />, { now: NOW });
     const notice = await screen.findByTestId('offline-notice');
     const time = new Intl.DateTimeFormat('en-US', { hour: 'numeric', minute: '2-digit' }).format(FETCHED);
     expect(notice.textContent).toBe(`Offline — showing readings from ${time}; retrying in 2 minutes.`);
@@ -212,14 +212,14 @@ describe('PopupApp', () => {
     startFakeBackground({
       status: statusOf({ readings: fullReadings(), sync: { state: 'error', error: { code: 'SERVER_ERROR', message: '503' }, nextRetryAt: null } }),
     });
-    renderPage(PopupApp, { now: NOW });
+    renderPage(<PopupApp />, { now: NOW });
     const notice = await screen.findByTestId('offline-notice');
     expect(notice.textContent).toMatch(/^CardioMood is having trouble right now\. Please try again later\. Showing readings from .+; retrying soon\.$/);
   });
 
   it('should offer Reconnect when the connection expired', async () => {
     const background = startFakeBackground({ status: statusOf({ auth: 'reconnect_required' }) });
-    renderPage(PopupApp, { now: NOW });
+    renderPage(<PopupApp />, { now: NOW });
     expect((await screen.findByText('Your CardioMood connection expired')).tagName).toBe('H2');
     const reconnect = screen.getByTestId('connect');
     expect(reconnect.textContent).toBe('Reconnect');
@@ -229,7 +229,7 @@ describe('PopupApp', () => {
 
   it('should refresh, open the side panel and the options, and sign out from the signed-in controls', async () => {
     const background = startFakeBackground({ status: statusOf({ readings: fullReadings() }) });
-    const page = renderPage(PopupApp, { now: NOW });
+    const page = renderPage(<PopupApp />, { now: NOW });
     fireEvent.click(await screen.findByTestId('refresh'));
     await waitFor(() => expect(background.calls.map(([type]) => type)).toContain('refreshReadings'));
     fireEvent.click(screen.getByTestId('open-sidepanel'));
@@ -244,7 +244,7 @@ describe('PopupApp', () => {
 
   it('should leave the side panel button out when the browser has no side panel', async () => {
     startFakeBackground({ status: statusOf({ readings: fullReadings() }) });
-    renderPage(PopupApp, { now: NOW, sidePanel: false });
+    renderPage(<PopupApp />, { now: NOW, sidePanel: false });
     await screen.findByTestId('refresh');
     expect(screen.queryByTestId('open-sidepanel')).toBeNull();
   });
@@ -252,7 +252,7 @@ describe('PopupApp', () => {
   it('should say how today compares with the median once calibrated', async () => {
     const readings = fullReadings();
     startFakeBackground({ status: statusOf({ readings }) });
-    renderPage(PopupApp, { now: NOW });
+    renderPage(<PopupApp />, { now: NOW });
     await screen.findByTestId('tile-steps');
     for (const tile of readings.tiles.filter((each) => each.delta !== null && each.unit === 'bpm')) {
       const change = within(screen.getByTestId(`tile-${tile.id}`)).getByTestId('tile-delta');
@@ -267,7 +267,7 @@ describe('PopupApp', () => {
   it('should say "Calibrating n/14" while fewer days than needed have values', async () => {
     const readings = snapshotOf(summaries(TODAY, 10), TODAY, FETCHED);
     startFakeBackground({ status: statusOf({ readings }) });
-    renderPage(PopupApp, { now: NOW });
+    renderPage(<PopupApp />, { now: NOW });
     const calibrating = within(await screen.findByTestId('tile-rest_hr')).getByTestId('tile-calibrating');
     expect(calibrating.textContent).toBe('Calibrating 9/14Calibrating your baseline: 9 of 14 days');
     expect(screen.queryByTestId('tile-delta')).toBeNull();
@@ -276,7 +276,7 @@ describe('PopupApp', () => {
   it('should convert distance to miles and temperature to °F for imperial settings, keeping data-value canonical', async () => {
     const readings = fullReadings({ temperature: { date: TODAY, avg_daily_temperature: 36.5 } });
     startFakeBackground({ status: statusOf({ readings }), settings: { ...DEFAULT_SETTINGS, units: 'imperial', temperature: 'fahrenheit' } });
-    renderPage(PopupApp, { now: NOW });
+    renderPage(<PopupApp />, { now: NOW });
     const distance = readings.tiles.find((tile) => tile.id === 'distance')!;
     await waitFor(() => expect(tileValue('distance').textContent).toBe(`${oneDecimal(distance.value! * 0.621371192)} mi`));
     expect(tileValue('distance').getAttribute('data-value')).toBe(String(distance.value));
@@ -289,7 +289,7 @@ describe('PopupApp', () => {
   it('should show metric units by default', async () => {
     const readings = fullReadings({ temperature: { date: TODAY, avg_daily_temperature: 36.5 } });
     startFakeBackground({ status: statusOf({ readings }) });
-    renderPage(PopupApp, { now: NOW });
+    renderPage(<PopupApp />, { now: NOW });
     const distance = readings.tiles.find((tile) => tile.id === 'distance')!;
     await waitFor(() => expect(tileValue('distance').textContent).toBe(`${oneDecimal(distance.value!)} km`));
     expect(tileValue('temperature.avg_daily_temperature').textContent).toBe('36.5°C');
@@ -297,7 +297,7 @@ describe('PopupApp', () => {
 
   it('should mark assumed units with a tooltip and screen-reader text', async () => {
     startFakeBackground({ status: statusOf({ readings: fullReadings() }) });
-    renderPage(PopupApp, { now: NOW });
+    renderPage(<PopupApp />, { now: NOW });
     const calories = await screen.findByTestId('tile-calories');
     expect(calories.querySelector('[title="Unit assumed: CardioMood does not state it"]')).toBeTruthy();
     expect(within(calories).getByText('(unit assumed)')).toBeTruthy();
@@ -307,14 +307,14 @@ describe('PopupApp', () => {
   it('should show the steps goal percentage', async () => {
     const readings = fullReadings();
     startFakeBackground({ status: statusOf({ readings }) });
-    renderPage(PopupApp, { now: NOW });
+    renderPage(<PopupApp />, { now: NOW });
     const steps = readings.tiles.find((tile) => tile.id === 'steps')!;
     expect(within(await screen.findByTestId('tile-steps')).getByText(`${steps.goalPercent}% of daily goal`)).toBeTruthy();
   });
 
   it('should hide the tiles the settings hide', async () => {
     startFakeBackground({ status: statusOf({ readings: fullReadings() }), settings: { ...DEFAULT_SETTINGS, hiddenTiles: ['max_hr', 'calories'] } });
-    renderPage(PopupApp, { now: NOW });
+    renderPage(<PopupApp />, { now: NOW });
     await screen.findByTestId('tile-rest_hr');
     expect(screen.queryByTestId('tile-max_hr')).toBeNull();
     expect(screen.queryByTestId('tile-calories')).toBeNull();
@@ -323,7 +323,7 @@ describe('PopupApp', () => {
   it('should render German text, numbers and units for a German browser', async () => {
     const readings = fullReadings();
     startFakeBackground({ status: statusOf({ readings }) });
-    renderPage(PopupApp, { now: NOW, locale: 'de' });
+    renderPage(<PopupApp />, { now: NOW, locale: 'de' });
     await screen.findByTestId('tile-rest_hr');
     expect(screen.getByTestId('readings-date').textContent).toBe('Heute');
     expect(screen.getByText('Ruhepuls')).toBeTruthy();
@@ -340,7 +340,7 @@ describe('PopupApp', () => {
     });
     let releaseSettings!: () => void;
     background.settingsGate = new Promise<void>((resolve) => (releaseSettings = resolve));
-    renderPage(PopupApp, { now: NOW });
+    renderPage(<PopupApp />, { now: NOW });
     // Painted with the defaults (steps shown) while settings are still on their way.
     await screen.findByTestId('tile-steps');
     releaseSettings();
@@ -353,7 +353,7 @@ describe('PopupApp', () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     const marks = vi.spyOn(performance, 'mark');
     const background = startFakeBackground({ status: statusOf({ readings: fullReadings() }) });
-    renderPage(PopupApp, { now: NOW });
+    renderPage(<PopupApp />, { now: NOW });
     await waitFor(() => expect(marks).toHaveBeenCalledWith('readings-painted'));
     await background.broadcast(statusOf({ readings: fullReadings() }));
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -364,7 +364,7 @@ describe('PopupApp', () => {
     const background = startFakeBackground({ status: statusOf({ readings: fullReadings() }) });
     background.statusGate = Promise.reject(new Error('worker gone'));
     background.statusGate.catch(() => undefined);
-    renderPage(PopupApp, { now: NOW });
+    renderPage(<PopupApp />, { now: NOW });
     await waitFor(() => expect(stateOfPage()).toBe('error'));
     background.statusGate = null;
     fireEvent.click(screen.getByTestId('retry'));

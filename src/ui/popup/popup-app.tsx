@@ -119,9 +119,9 @@ export function PopupApp() {
           onRetry={refresh}
           retrying={busy}
         />
+        <p class="disclaimer muted small">{t('notMedicalDevice')}</p>
       </main>
       {signedIn && <PopupFooter onSignOut={signOut} />}
-      <p class="disclaimer muted small">{t('notMedicalDevice')}</p>
     </div>
   );
 }

@@ -1,5 +1,5 @@
 import { render, type RenderResult } from '@testing-library/preact';
-import type { ComponentType } from 'preact';
+import type { VNode } from 'preact';
 import { vi } from 'vitest';
 import { buildHistory } from '../../../src/cardiomood/build-history';
 import { buildIntraday } from '../../../src/cardiomood/build-intraday';
@@ -153,7 +153,7 @@ export interface RenderedPage extends RenderResult {
 
 /** Renders a page with the real client against the fake background, in English or German. */
 export function renderPage(
-  Page: ComponentType,
+  page: VNode,
   options: { locale?: keyof typeof LOCALES; now?: number; sidePanel?: boolean } = {},
 ): RenderedPage {
   const lang = options.locale ?? 'en';
@@ -175,7 +175,7 @@ export function renderPage(
   };
   const result = render(
     <UiEnvContext.Provider value={env}>
-      <Page />
+      {page}
     </UiEnvContext.Provider>,
   );
   return { ...result, env, platform, clock };

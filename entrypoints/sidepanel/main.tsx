@@ -1,0 +1,7 @@
+import '../../src/ui/styles/base.css';
+import '../../src/ui/styles/sidepanel.css';
+import { createBrowserEnv } from '../../src/ui/create-browser-env';
+import { mountPage } from '../../src/ui/mount-page';
+import { SidepanelApp } from '../../src/ui/sidepanel/sidepanel-app';
+
+mountPage(<SidepanelApp />, document.getElementById('app')!, createBrowserEnv(), 'sidepanelTitle');

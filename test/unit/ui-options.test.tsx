@@ -1,0 +1,98 @@
+// @vitest-environment happy-dom
+import { cleanup, fireEvent, screen, waitFor } from '@testing-library/preact';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
+import { removeAllListeners } from '../../src/messaging/protocol';
+import { err } from '../../src/shared/error-codes';
+import { DEFAULT_SETTINGS } from '../../src/shared/settings';
+import { OptionsApp, tileChoices } from '../../src/ui/options/options-app';
+import { renderPage, snapshotOf, startFakeBackground, statusOf, summaries, todayOf } from './support/ui-harness';
+
+const NOW = Date.parse('2026-11-28T15:00:00');
+const TODAY = todayOf(NOW);
+const readings = () => snapshotOf(summaries(TODAY, 20, { extra: { spo2: { date: TODAY, avg_daily_spo2: 97 } } }), TODAY, NOW);
+
+beforeEach(() => {
+  fakeBrowser.reset();
+});
+
+afterEach(() => {
+  cleanup();
+  removeAllListeners();
+  vi.unstubAllGlobals();
+});
+
+const updates = (calls: Array<[string, unknown]>) => calls.filter(([type]) => type === 'updateSettings').map(([, data]) => data);
+
+describe('tileChoices', () => {
+  it('should offer the readings, the documented tiles and hidden ones not in the readings', () => {
+    const ids = tileChoices(statusOf({ readings: readings() }), { ...DEFAULT_SETTINGS, hiddenTiles: ['stress.avg_daily_stress'] }).map((c) => c.id);
+    expect(ids).toEqual(expect.arrayContaining(['rest_hr', 'steps', 'distance', 'spo2.avg_daily_spo2', 'stress.avg_daily_stress']));
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+});
+
+describe('OptionsApp', () => {
+  it('should save units and temperature as soon as they change', async () => {
+    const background = startFakeBackground({ status: statusOf({ readings: readings() }) });
+    renderPage(<OptionsApp />, { now: NOW });
+    const units = (await screen.findByTestId('units')) as HTMLSelectElement;
+    expect(units.value).toBe('metric');
+    fireEvent.change(units, { target: { value: 'imperial' } });
+    await waitFor(() => expect(updates(background.calls)).toEqual([{ units: 'imperial' }]));
+    fireEvent.change(screen.getByTestId('temperature'), { target: { value: 'fahrenheit' } });
+    await waitFor(() => expect(background.settings).toMatchObject({ units: 'imperial', temperature: 'fahrenheit' }));
+    expect(screen.getByTestId('options-saved').textContent).toBe('Saved.');
+  });
+
+  it('should hide and show tiles, including generic ones from the readings', async () => {
+    const background = startFakeBackground({ status: statusOf({ readings: readings() }) });
+    renderPage(<OptionsApp />, { now: NOW });
+    const spo2 = (await screen.findByTestId('tile-toggle-spo2.avg_daily_spo2')) as HTMLInputElement;
+    expect(screen.getByLabelText('SpO₂ (average)')).toBe(spo2);
+    expect(spo2.checked).toBe(true);
+    fireEvent.click(spo2);
+    await waitFor(() => expect(background.settings.hiddenTiles).toEqual(['spo2.avg_daily_spo2']));
+    fireEvent.click(screen.getByTestId('tile-toggle-max_hr'));
+    await waitFor(() => expect(background.settings.hiddenTiles).toEqual(['spo2.avg_daily_spo2', 'max_hr']));
+    fireEvent.click(screen.getByTestId('tile-toggle-spo2.avg_daily_spo2'));
+    await waitFor(() => expect(background.settings.hiddenTiles).toEqual(['max_hr']));
+  });
+
+  it('should keep me signed in by default, explain it, and save turning it off', async () => {
+    const background = startFakeBackground({ status: statusOf({ readings: readings() }) });
+    renderPage(<OptionsApp />, { now: NOW });
+    const keep = (await screen.findByTestId('keep-signed-in')) as HTMLInputElement;
+    expect(keep.checked).toBe(true);
+    expect(screen.getByLabelText('Keep me signed in on this browser')).toBe(keep);
+    expect(document.getElementById(keep.getAttribute('aria-describedby')!)!.textContent).toContain('the refresh token is stored on this device');
+    fireEvent.click(keep);
+    await waitFor(() => expect(updates(background.calls)).toEqual([{ keepSignedIn: false }]));
+  });
+
+  it('should go back to what the background holds when saving fails', async () => {
+    const background = startFakeBackground({ status: statusOf({ readings: readings() }) });
+    background.onUpdateSettings = async () => err('INVALID_MESSAGE', 'invalid settings');
+    renderPage(<OptionsApp />, { now: NOW });
+    fireEvent.change(await screen.findByTestId('units'), { target: { value: 'imperial' } });
+    await waitFor(() => expect(screen.getByTestId('options-saved').textContent).toMatch(/^Could not save: /));
+    await waitFor(() => expect((screen.getByTestId('units') as HTMLSelectElement).value).toBe('metric'));
+  });
+
+  it('should sign out and then offer to connect', async () => {
+    const background = startFakeBackground({ status: statusOf({ readings: readings() }) });
+    renderPage(<OptionsApp />, { now: NOW });
+    fireEvent.click(await screen.findByTestId('options-sign-out'));
+    await waitFor(() => expect(screen.getByTestId('options-auth').getAttribute('data-state')).toBe('signed_out'));
+    expect(background.calls.map(([type]) => type)).toContain('signOut');
+    expect(screen.queryByTestId('options-sign-out')).toBeNull();
+    expect(screen.getByTestId('connect').textContent).toBe('Connect CardioMood');
+  });
+
+  it('should render in German', async () => {
+    startFakeBackground({ status: statusOf({ readings: readings() }) });
+    renderPage(<OptionsApp />, { now: NOW, locale: 'de' });
+    expect(await screen.findByLabelText('Auf diesem Browser angemeldet bleiben')).toBeTruthy();
+    expect(screen.getByTestId('options-sign-out').textContent).toBe('Abmelden');
+  });
+});

@@ -1,0 +1,241 @@
+// @vitest-environment happy-dom
+import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/preact';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
+import { addDays } from '../../src/cardiomood/local-date';
+import { removeAllListeners } from '../../src/messaging/protocol';
+import { err, ok } from '../../src/shared/error-codes';
+import { DEFAULT_SETTINGS } from '../../src/shared/settings';
+import type { ChartsApi, DailySpec, IntradaySpec } from '../../src/ui/sidepanel/charts';
+import { historyView } from '../../src/ui/sidepanel/history-view';
+import { SidepanelApp } from '../../src/ui/sidepanel/sidepanel-app';
+import { historyOf, intradayOf, renderPage, snapshotOf, startFakeBackground, statusOf, summaries, todayOf } from './support/ui-harness';
+
+const NOW = Date.parse('2026-11-28T15:00:00');
+const TODAY = todayOf(NOW);
+const MISSING = [addDays(TODAY, -3), addDays(TODAY, -10)];
+const DAYS = summaries(TODAY, 120, { missing: MISSING });
+
+/** Charts that record what they were asked to draw instead of drawing (happy-dom has no canvas). */
+function recordingCharts() {
+  const daily = new Map<HTMLElement, DailySpec[]>();
+  const intraday = new Map<HTMLElement, IntradaySpec[]>();
+  const destroyed: HTMLElement[] = [];
+  const api: ChartsApi = {
+    dailyChart(target, spec) {
+      daily.set(target, [spec]);
+      return { update: (next) => daily.get(target)!.push(next), destroy: () => destroyed.push(target) };
+    },
+    intradayChart(target, spec) {
+      intraday.set(target, [spec]);
+      return { update: (next) => intraday.get(target)!.push(next), destroy: () => destroyed.push(target) };
+    },
+  };
+  const lastDaily = (metric: string) => {
+    const figure = screen.getByTestId(`chart-${metric}`);
+    const target = figure.querySelector<HTMLElement>('.chart')!;
+    return daily.get(target)!.at(-1)!;
+  };
+  return { api, daily, intraday, destroyed, lastDaily };
+}
+
+function signedIn(settings = DEFAULT_SETTINGS) {
+  const background = startFakeBackground({ status: statusOf({ readings: snapshotOf(DAYS, TODAY, NOW) }), settings });
+  background.history = (days) => ok(historyOf(DAYS, TODAY, days, NOW));
+  background.intraday = (date) => ok(intradayOf(DAYS, date));
+  return background;
+}
+
+const root = () => screen.getByTestId('sidepanel');
+
+beforeEach(() => {
+  fakeBrowser.reset();
+});
+
+afterEach(() => {
+  cleanup();
+  removeAllListeners();
+  vi.unstubAllGlobals();
+});
+
+describe('historyView', () => {
+  it('should keep every day, gaps as null, and convert to the display units', () => {
+    const history = historyOf(DAYS, TODAY, 30, NOW);
+    const view = historyView(history, { ...DEFAULT_SETTINGS, units: 'imperial' });
+    expect(view.dates).toHaveLength(30);
+    const distance = view.series.find((series) => series.metric.id === 'distance')!;
+    const gap = view.dates.indexOf(MISSING[0]!);
+    expect(distance.values[gap]).toBeNull();
+    expect(distance.raw[gap]).toBeNull();
+    const last = history.days.at(-1)!.values.distance!;
+    expect(distance.values.at(-1)).toBeCloseTo(last * 0.621371192, 6);
+    expect(distance.unit).toBe('mile');
+    expect(distance.band!.low).toBeCloseTo(history.metrics.find((m) => m.id === 'distance')!.range!.low * 0.621371192, 6);
+    expect(view.latestWithData).toBe(TODAY);
+  });
+
+  it('should leave out hidden metrics and metrics without any value', () => {
+    const history = historyOf(DAYS, TODAY, 7, NOW);
+    const view = historyView(history, { ...DEFAULT_SETTINGS, hiddenTiles: ['steps'] });
+    expect(view.series.map((series) => series.metric.id)).not.toContain('steps');
+    expect(view.series.map((series) => series.metric.id)).toContain('rest_hr');
+  });
+});
+
+describe('SidepanelApp', () => {
+  it('should show the 30-day history by default with one chart per metric, gaps and the personal range', async () => {
+    const background = signedIn();
+    const charts = recordingCharts();
+    renderPage(<SidepanelApp charts={async () => charts.api} />, { now: NOW });
+    await waitFor(() => expect(root().getAttribute('data-state')).toBe('ready'));
+    expect(background.calls).toContainEqual(['getHistory', { days: 30 }]);
+    expect(screen.getByTestId('range-30').getAttribute('aria-pressed')).toBe('true');
+    const history = historyOf(DAYS, TODAY, 30, NOW);
+    const spec = await waitFor(() => charts.lastDaily('rest_hr'));
+    expect(spec.xs).toHaveLength(30);
+    expect(spec.ys).toEqual(history.days.map((day) => day.values.rest_hr ?? null));
+    expect(spec.ys[history.days.findIndex((day) => day.date === MISSING[0])]).toBeNull();
+    expect(spec.band).toEqual(history.metrics.find((metric) => metric.id === 'rest_hr')!.range);
+    expect(screen.getByTestId('chart-rest_hr').querySelector('[role=img]')!.getAttribute('aria-label')).toMatch(/^Resting heart rate, .+ Shaded: your usual range, \d+(\.\d)? bpm to \d+(\.\d)? bpm\./);
+  });
+
+  it('should list the same numbers in a real table with caption and header scopes', async () => {
+    signedIn();
+    renderPage(<SidepanelApp charts={async () => recordingCharts().api} />, { now: NOW });
+    const table = await screen.findByTestId('history-table');
+    expect(table.querySelector('caption')!.textContent).toMatch(/^Daily values, /);
+    expect(table.querySelectorAll('thead th[scope=col]').length).toBeGreaterThan(1);
+    const history = historyOf(DAYS, TODAY, 30, NOW);
+    const rows = table.querySelectorAll('tbody tr[data-date]');
+    expect(rows).toHaveLength(30);
+    for (const day of history.days) {
+      const row = table.querySelector(`tr[data-date="${day.date}"]`)!;
+      expect(row.querySelector('th[scope=row]')).toBeTruthy();
+      for (const metric of ['rest_hr', 'avg_hr', 'max_hr', 'steps']) {
+        const cell = row.querySelector(`td[data-metric="${metric}"]`)!;
+        const value = day.values[metric] ?? null;
+        expect(cell.getAttribute('data-value')).toBe(value === null ? '' : String(value));
+      }
+    }
+    const gap = table.querySelector(`tr[data-date="${MISSING[0]}"] td[data-metric=rest_hr]`)!;
+    expect(gap.textContent).toBe('—no value');
+  });
+
+  it.each([7, 90] as const)('should switch to %d days', async (days) => {
+    const background = signedIn();
+    const charts = recordingCharts();
+    renderPage(<SidepanelApp charts={async () => charts.api} />, { now: NOW });
+    await screen.findByTestId('history-table');
+    fireEvent.click(screen.getByTestId(`range-${days}`));
+    await waitFor(() => expect(screen.getByTestId('history-table').querySelectorAll('tbody tr')).toHaveLength(days));
+    expect(background.calls).toContainEqual(['getHistory', { days }]);
+    expect(screen.getByTestId(`range-${days}`).getAttribute('aria-pressed')).toBe('true');
+    // The existing charts got the new data instead of being rebuilt.
+    expect(charts.lastDaily('steps').xs).toHaveLength(days);
+    expect(charts.destroyed).toHaveLength(0);
+  });
+
+  it('should convert table values to imperial units and keep data-value canonical', async () => {
+    signedIn({ ...DEFAULT_SETTINGS, units: 'imperial' });
+    renderPage(<SidepanelApp charts={async () => recordingCharts().api} />, { now: NOW });
+    const table = await screen.findByTestId('history-table');
+    const cell = table.querySelector(`tr[data-date="${TODAY}"] td[data-metric=distance]`)!;
+    const km = Number(cell.getAttribute('data-value'));
+    expect(cell.textContent).toBe(new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 }).format(km * 0.621371192));
+    expect(within(table).getByText('Distance (mi)')).toBeTruthy();
+  });
+
+  it('should show the intraday heart rate and steps for the latest day with data and follow the day picker', async () => {
+    const background = signedIn();
+    const charts = recordingCharts();
+    renderPage(<SidepanelApp charts={async () => charts.api} />, { now: NOW });
+    const picker = (await screen.findByTestId('day-picker')) as HTMLSelectElement;
+    expect(picker.value).toBe(TODAY);
+    await waitFor(() => expect(background.calls).toContainEqual(['getIntraday', { date: TODAY }]));
+    const yesterday = addDays(TODAY, -1);
+    fireEvent.change(picker, { target: { value: yesterday } });
+    await waitFor(() => expect(background.calls).toContainEqual(['getIntraday', { date: yesterday }]));
+    expect([...picker.options].map((option) => option.value)).not.toContain(MISSING[0]);
+  });
+
+  it('should draw the intraday charts from the slots', async () => {
+    const withSlots = summaries(TODAY, 30).map((summary) =>
+      summary.date === TODAY
+        ? {
+            ...summary,
+            heart_rate: { ...summary.heart_rate!, slots: [{ timestamp: NOW - 600_000, bpm: 61 }, { timestamp: NOW - 300_000, bpm: 64 }] },
+          }
+        : summary,
+    );
+    const background = signedIn();
+    background.intraday = (date) => ok(intradayOf(withSlots as typeof DAYS, date));
+    const charts = recordingCharts();
+    renderPage(<SidepanelApp charts={async () => charts.api} />, { now: NOW });
+    const figure = await screen.findByTestId('intraday-heart-rate');
+    const spec = charts.intraday.get(figure.querySelector<HTMLElement>('.chart')!)!.at(-1)!;
+    expect(spec.ys).toEqual([61, 64]);
+    expect(spec.xs).toEqual([(NOW - 600_000) / 1000, (NOW - 300_000) / 1000]);
+    expect(figure.querySelector('[role=img]')!.getAttribute('aria-label')).toMatch(/^Heart rate on .+: 2 values from 61 bpm to 64 bpm\.$/);
+  });
+
+  it('should still show the table when the chart chunk fails to load', async () => {
+    signedIn();
+    vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    renderPage(<SidepanelApp charts={() => Promise.reject(new Error('chunk missing'))} />, { now: NOW });
+    expect(await screen.findByText('The charts could not be loaded. The table below has every value.')).toBeTruthy();
+    expect(screen.getByTestId('history-table')).toBeTruthy();
+  });
+
+  it('should show the error and retry when the history cannot be loaded', async () => {
+    const background = signedIn();
+    background.history = () => err('NETWORK_ERROR', 'offline');
+    renderPage(<SidepanelApp charts={async () => recordingCharts().api} />, { now: NOW });
+    const error = await screen.findByTestId('history-error');
+    expect(error.getAttribute('data-code')).toBe('NETWORK_ERROR');
+    background.history = (days) => ok(historyOf(DAYS, TODAY, days, NOW));
+    fireEvent.click(screen.getByTestId('retry'));
+    await waitFor(() => expect(root().getAttribute('data-state')).toBe('ready'));
+  });
+
+  it.each([
+    ['signed_out', 'signed-out', 'Connect CardioMood'],
+    ['reconnect_required', 'reconnect', 'Reconnect'],
+  ] as const)('should offer to connect when %s', async (auth, state, label) => {
+    const background = startFakeBackground({ status: statusOf({ auth }) });
+    renderPage(<SidepanelApp charts={async () => recordingCharts().api} />, { now: NOW });
+    await waitFor(() => expect(root().getAttribute('data-state')).toBe(state));
+    const connect = screen.getByTestId('connect');
+    expect(connect.textContent).toBe(label);
+    fireEvent.click(connect);
+    await waitFor(() => expect(background.calls.map(([type]) => type)).toContain('signIn'));
+    expect(background.calls.map(([type]) => type)).not.toContain('getHistory');
+  });
+
+  it('should load the history once the member is signed in (statusChanged)', async () => {
+    const background = startFakeBackground({ status: statusOf({ auth: 'connecting' }) });
+    background.history = (days) => ok(historyOf(DAYS, TODAY, days, NOW));
+    renderPage(<SidepanelApp charts={async () => recordingCharts().api} />, { now: NOW });
+    await waitFor(() => expect(root().getAttribute('data-state')).toBe('connecting'));
+    await background.broadcast(statusOf({ readings: snapshotOf(DAYS, TODAY, NOW) }));
+    await waitFor(() => expect(root().getAttribute('data-state')).toBe('ready'));
+  });
+
+  it('should set sidepanel-rendered after each history is drawn', async () => {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const marks = vi.spyOn(performance, 'mark');
+    signedIn();
+    renderPage(<SidepanelApp charts={async () => recordingCharts().api} />, { now: NOW });
+    await waitFor(() => expect(marks.mock.calls.filter(([name]) => name === 'sidepanel-rendered')).toHaveLength(1));
+    fireEvent.click(screen.getByTestId('range-90'));
+    await waitFor(() => expect(marks.mock.calls.filter(([name]) => name === 'sidepanel-rendered')).toHaveLength(2));
+  });
+
+  it('should render German labels', async () => {
+    signedIn();
+    renderPage(<SidepanelApp charts={async () => recordingCharts().api} />, { now: NOW, locale: 'de' });
+    const table = await screen.findByTestId('history-table');
+    expect(table.querySelector('caption')!.textContent).toMatch(/^Tageswerte, /);
+    expect(screen.getByTestId('range-90').textContent).toBe('90 Tage');
+    expect(within(table).getByText('Ruhepuls (S/min)')).toBeTruthy();
+  });
+});
