@@ -34,7 +34,7 @@ export function humanize(name: string): string {
 /**
  * A label for a metric: its own message for the documented ones (`metric_rest_hr`), else the
  * translated family with the aggregate the field name spells ("SpO₂ (average)"), else the family
- * with the field humanized ("Sleep · Total duration").
+ * with the field's own message (`field_rem` → "Sleep · REM") or the field humanized.
  */
 export function metricLabel(metric: { id: string; family: string; field: string }, t: Translate): string {
   const own = lookup(t, `metric_${metric.id}`);
@@ -47,5 +47,5 @@ export function metricLabel(metric: { id: string; family: string; field: string 
   if (aggregate && (subject === '' || familyWords.includes(subject) || subject.startsWith(familyWords[1] ?? '\0'))) {
     return t(aggregate, family);
   }
-  return `${family} · ${humanize(metric.field)}`;
+  return `${family} · ${lookup(t, `field_${metric.field}`) || humanize(metric.field)}`;
 }
