@@ -1,4 +1,3 @@
-import '../../src/ui/styles/base.css';
 import '../../src/ui/styles/options.css';
 import { createBrowserEnv } from '../../src/ui/create-browser-env';
 import { mountPage } from '../../src/ui/mount-page';

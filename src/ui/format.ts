@@ -56,8 +56,10 @@ export function createFormat(locale: string, t: Translate): Format {
     }
     return format;
   };
+  // The side panel table formats ~1,500 cells per render: skip the options key for plain numbers.
+  const plain: Intl.NumberFormat[] = [];
   const number = (value: number, maxFractionDigits = 0) =>
-    numberFormat({ maximumFractionDigits: maxFractionDigits }).format(value);
+    (plain[maxFractionDigits] ??= new Intl.NumberFormat(locale, { maximumFractionDigits: maxFractionDigits })).format(value);
   const intlUnit = (value: number, unit: string, maxFractionDigits: number) =>
     numberFormat({ style: 'unit', unit, unitDisplay: 'short', maximumFractionDigits: maxFractionDigits }).format(value);
   const plural = new Intl.PluralRules(locale);

@@ -88,7 +88,8 @@ describe('metricLabel', () => {
     [{ id: 'spo2.avg_daily_spo2', family: 'spo2', field: 'avg_daily_spo2' }, 'SpO₂ (average)', 'SpO₂ (Durchschnitt)'],
     [{ id: 'respiration_rate.avg_daily_respiration_rate', family: 'respiration_rate', field: 'avg_daily_respiration_rate' }, 'Respiration (average)', 'Atmung (Durchschnitt)'],
     [{ id: 'stress.max_stress', family: 'stress', field: 'max_stress' }, 'Stress (maximum)', 'Stress (Maximum)'],
-    [{ id: 'sleep.total_duration', family: 'sleep', field: 'total_duration' }, 'Sleep · Total duration', 'Schlaf · Total duration'],
+    [{ id: 'sleep.total_duration', family: 'sleep', field: 'total_duration' }, 'Sleep · Total', 'Schlaf · Gesamt'],
+    [{ id: 'sleep.rem', family: 'sleep', field: 'rem' }, 'Sleep · REM', 'Schlaf · REM'],
     [{ id: 'hydration.glasses_count', family: 'hydration', field: 'glasses_count' }, 'Hydration · Glasses count', 'Hydration · Glasses count'],
   ])('should label %o', (metric, english, german) => {
     expect(metricLabel(metric, t)).toBe(english);

@@ -25,7 +25,9 @@ export function PopupApp() {
   const [graceOver, setGraceOver] = useState(false);
   const [refreshing, setRefreshing] = useState(false);
 
-  useEffect(() => {
+  // A layout effect, not useEffect: Preact runs those only after the next frame, and the first
+  // getStatus should be on its way before that (it is most of the time to readings on screen).
+  useLayoutEffect(() => {
     let alive = true;
     const off = client.onStatusChanged((next) => alive && setStatus(next));
     // Both at once: the status (answered from the background's cache) must not wait for settings.

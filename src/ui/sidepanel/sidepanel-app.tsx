@@ -35,7 +35,8 @@ export function SidepanelApp({ charts: chartsLoader = loadCharts }: { charts?: (
   const rootRef = useRef<HTMLDivElement>(null);
   const width = useWidth(rootRef);
 
-  useEffect(() => {
+  // Layout effects: the requests leave before the first frame instead of after it.
+  useLayoutEffect(() => {
     let alive = true;
     const off = client.onStatusChanged((next) => alive && setStatus(next));
     client.send('getStatus').then((first) => alive && setStatus((current) => current ?? first), () => undefined);
@@ -61,7 +62,7 @@ export function SidepanelApp({ charts: chartsLoader = loadCharts }: { charts?: (
   const fetchedAt = status?.readings?.fetchedAt ?? null;
   const latest = useRef(0);
   const [retryKey, setRetryKey] = useState(0);
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (!signedIn) return;
     const id = ++latest.current;
     client.send('getHistory', { days }).then(
