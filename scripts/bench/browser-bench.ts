@@ -261,24 +261,23 @@ async function measureSidepanel90(options: BrowserBenchOptions): Promise<number[
       20_000,
       'the side panel never set its first render mark',
     );
+    // No named functions inside: tsx (esbuild keepNames) would wrap them in a __name() helper that
+    // does not exist in the page.
     const clickAndTime = (selector: string) =>
       page.evaluate(
-        ([selector, mark]) =>
-          new Promise<number>((resolve, reject) => {
-            performance.clearMarks(mark);
-            const button = document.querySelector<HTMLElement>(selector);
-            if (!button) return reject(new Error(`no ${selector}`));
-            const started = performance.now();
-            button.click();
-            const deadline = started + 20_000;
-            const check = () => {
-              const entry = performance.getEntriesByName(mark, 'mark')[0];
-              if (entry) resolve(entry.startTime - started);
-              else if (performance.now() > deadline) reject(new Error(`no ${mark} after clicking ${selector}`));
-              else setTimeout(check, 5);
-            };
-            check();
-          }),
+        async ([selector, mark]) => {
+          performance.clearMarks(mark);
+          const button = document.querySelector<HTMLElement>(selector);
+          if (!button) throw new Error(`no ${selector}`);
+          const started = performance.now();
+          button.click();
+          while (performance.now() < started + 20_000) {
+            const entry = performance.getEntriesByName(mark, 'mark')[0];
+            if (entry) return entry.startTime - started;
+            await new Promise((resolve) => setTimeout(resolve, 5));
+          }
+          throw new Error(`no ${mark} after clicking ${selector}`);
+        },
         [selector, MARKS.sidepanelRendered] as const,
       );
     const times: number[] = [];
