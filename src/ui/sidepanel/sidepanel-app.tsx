@@ -388,7 +388,14 @@ function HistoryTable({ view, caption }: { view: HistoryView; caption: string })
   const { t, format } = useUi();
   const rows = view.dates.map((date, index) => ({ date, index })).reverse();
   return (
-    <div class="table-scroll" role="region" aria-labelledby="history-caption" tabIndex={0}>
+    <div
+      class="table-scroll"
+      role="region"
+      aria-labelledby="history-caption"
+      tabIndex={0}
+      // The placeholder height content-visibility uses until the table is scrolled into view.
+      style={{ containIntrinsicSize: `auto ${rows.length * 23 + 80}px` }}
+    >
       <table data-testid="history-table">
         <caption id="history-caption">{caption}</caption>
         <thead>
