@@ -188,9 +188,12 @@ describe('PopupApp', () => {
   });
 
   it('should show the error for the code and retry with refreshReadings when nothing is cached', async () => {
-    const background = startFakeBackground({ status: statusOf({ sync: { state: 'error', error: { code: 'RATE_LIMITED', message: '429' } } }) });
+    const background = startFakeBackground({
+      status: statusOf({ sync: { state: 'error', error: { code: 'RATE_LIMITED', message: '429' }, nextRetryAt: NOW + 5 * 60_000 } }),
+    });
     renderPage(<PopupApp />, { now: NOW });
     expect((await screen.findByTestId('sync-error')).textContent).toBe('CardioMood asked us to slow down. We’ll try again shortly.');
+    expect(screen.getByTestId('retry-at').textContent).toBe('Retrying in 5 minutes.');
     background.onRefresh = async () => ok(statusOf({ readings: fullReadings() }));
     fireEvent.click(screen.getByTestId('retry'));
     await waitFor(() => expect(stateOfPage()).toBe('readings'));

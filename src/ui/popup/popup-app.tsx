@@ -201,6 +201,7 @@ function StateView({ state, status, settings, onSignIn, onRetry, retrying }: Sta
           <p role="status" class="error" data-testid="sync-error" data-code={status.sync.error?.code ?? ''}>
             {errorText(status.sync.error ?? { code: 'NETWORK_ERROR' }, t)}
           </p>
+          {status.sync.nextRetryAt !== null && <RetryNote at={status.sync.nextRetryAt} />}
           <button type="button" class="primary" data-testid="retry" onClick={onRetry} disabled={retrying}>
             {t('tryAgain')}
           </button>
@@ -209,6 +210,17 @@ function StateView({ state, status, settings, onSignIn, onRetry, retrying }: Sta
     default:
       return status.readings && <ReadingsView status={status} readings={status.readings} settings={settings} />;
   }
+}
+
+/** "Retrying in 2 minutes.", kept current while the popup stays open. */
+function RetryNote({ at }: { at: number }) {
+  const { t, format, now: clock } = useUi();
+  const now = useNow(clock, CLOCK_TICK_MS);
+  return (
+    <p class="muted small" data-testid="retry-at">
+      {t('retryingWhen', at > now ? format.relative(at - now) : t('retrySoon'))}
+    </p>
+  );
 }
 
 function AuthError({ status }: { status: Status }) {
