@@ -30,7 +30,7 @@ export interface BuildExtensionOptions {
 const SOURCE_PATHS = ['entrypoints', 'src', 'public', 'wxt.config.ts', 'package-lock.json', 'tsconfig.json'];
 /** Server code never reaches the bundle (an architecture test checks that), so its edits do not count. */
 const IGNORED = [/^src\/(sandbox|companion)\//];
-const STALE_AFTER_MS = 6 * 60 * 60 * 1000;
+const STALE_AFTER_MS = 30 * 60 * 1000;
 
 /** `WXT_*` variables for a build configuration, exactly as wxt.config.ts reads them. */
 export function buildEnvFor(config: BuildConfig): Record<string, string> {

@@ -194,11 +194,14 @@ export function wrapPlaywrightPage(page: Page): UiPage {
     async evaluate(fn, arg) {
       return page.evaluate(fn as never, arg as never);
     },
+    async setViewportSize(size) {
+      await page.setViewportSize(size);
+    },
     async setColorScheme(scheme) {
       await page.emulateMedia({ colorScheme: scheme });
     },
     async screenshot(path) {
-      await page.screenshot({ path, fullPage: true });
+      await page.screenshot({ path });
     },
     isClosed() {
       return page.isClosed();

@@ -134,12 +134,15 @@ export function wrapPuppeteerPage(page: Page): UiPage {
     async evaluate(fn, arg) {
       return page.evaluate(fn as never, arg as never);
     },
+    async setViewportSize(size) {
+      await page.setViewport(size);
+    },
     async setColorScheme() {
       // emulateMediaFeatures needs CDP; Firefox takes the scheme as a launch pref instead.
       throw new Error('Firefox: pass colorScheme to launchFirefox()');
     },
     async screenshot(path) {
-      await page.screenshot({ path: path as `${string}.png`, fullPage: true });
+      await page.screenshot({ path: path as `${string}.png` });
     },
     isClosed() {
       return page.isClosed();

@@ -34,13 +34,37 @@ export async function fetchSandboxDays(stack: LocalStack, email: string, from: s
   }
 }
 
-/** The value a tile should show for a summary day: the field, or null when the day or the field is missing. */
-export function expectedTileValue(day: SummaryDay | undefined, tile: TileId): number | null {
-  const [family, field] = TILE_SOURCES[tile];
+/**
+ * Where a side panel metric id lives in a summary: the documented ids (src/shared/readings.ts), or
+ * `<family>.<field>` for the families the contract does not document.
+ */
+const DOCUMENTED_SOURCES: Record<string, readonly [string, string]> = {
+  ...TILE_SOURCES,
+  active_minutes: ['activity', 'active_minutes'],
+  calories: ['activity', 'calories'],
+  distance: ['activity', 'distance'],
+};
+
+export function metricSource(id: string): readonly [string, string] {
+  const documented = DOCUMENTED_SOURCES[id];
+  if (documented) return documented;
+  const dot = id.indexOf('.');
+  if (dot <= 0) throw new Error(`unknown metric id "${id}"`);
+  return [id.slice(0, dot), id.slice(dot + 1)];
+}
+
+/** The canonical value of a metric on a summary day, or null when the day, family or field is missing. */
+export function expectedMetricValue(day: SummaryDay | undefined, id: string): number | null {
+  const [family, field] = metricSource(id);
   const group = day?.[family];
   if (!group || typeof group !== 'object') return null;
   const value = (group as Record<string, unknown>)[field];
   return typeof value === 'number' ? value : null;
+}
+
+/** The value a tile should show for a summary day: the field, or null when the day or the field is missing. */
+export function expectedTileValue(day: SummaryDay | undefined, tile: TileId): number | null {
+  return expectedMetricValue(day, tile);
 }
 
 /** `data-value` as a number, or null for a tile that shows no value. */

@@ -17,6 +17,8 @@ export interface UiPage {
   count(selector: string): Promise<number>;
   /** Runs a function in the page (it must be self-contained: it is serialized). */
   evaluate<T, A = undefined>(fn: (arg: A) => T | Promise<T>, arg?: A): Promise<T>;
+  /** Resizes the page's viewport (a popup is about 360–800 px wide; tabs start at 1280×720). */
+  setViewportSize(size: { width: number; height: number }): Promise<void>;
   /** Emulates `prefers-color-scheme`. */
   setColorScheme(scheme: 'light' | 'dark'): Promise<void>;
   screenshot(path: string): Promise<void>;
