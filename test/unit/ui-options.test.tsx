@@ -65,7 +65,9 @@ describe('OptionsApp', () => {
     const keep = (await screen.findByTestId('keep-signed-in')) as HTMLInputElement;
     expect(keep.checked).toBe(true);
     expect(screen.getByLabelText('Keep me signed in on this browser')).toBe(keep);
-    expect(document.getElementById(keep.getAttribute('aria-describedby')!)!.textContent).toContain('the refresh token is stored on this device');
+    const hint = document.getElementById(keep.getAttribute('aria-describedby')!)!.textContent;
+    expect(hint).toContain('the refresh token is stored on this device');
+    expect(hint).toContain('When it is off, you sign in again after each browser restart.');
     fireEvent.click(keep);
     await waitFor(() => expect(updates(background.calls)).toEqual([{ keepSignedIn: false }]));
   });

@@ -8,7 +8,7 @@ import { err, ok } from '../../src/shared/error-codes';
 import { DEFAULT_SETTINGS } from '../../src/shared/settings';
 import type { ChartsApi, DailySpec, IntradaySpec } from '../../src/ui/sidepanel/charts';
 import { historyView } from '../../src/ui/sidepanel/history-view';
-import { SidepanelApp } from '../../src/ui/sidepanel/sidepanel-app';
+import { SidepanelApp, unitAfter } from '../../src/ui/sidepanel/sidepanel-app';
 import { historyOf, intradayOf, renderPage, snapshotOf, startFakeBackground, statusOf, summaries, todayOf } from './support/ui-harness';
 
 const NOW = Date.parse('2026-11-28T15:00:00');
@@ -82,6 +82,17 @@ describe('historyView', () => {
   });
 });
 
+describe('unitAfter', () => {
+  it.each([
+    ['Steps', 'steps', ''],
+    ['Schritte', 'Schritte', ''],
+    ['Distance', 'km', 'km'],
+    ['Stress (average)', '', ''],
+  ])('should turn %s + %s into "%s"', (label, unit, expected) => {
+    expect(unitAfter(label, unit)).toBe(expected);
+  });
+});
+
 describe('SidepanelApp', () => {
   it('should show the 30-day history by default with one chart per metric, gaps and the personal range', async () => {
     const background = signedIn();
@@ -143,6 +154,16 @@ describe('SidepanelApp', () => {
     const km = Number(cell.getAttribute('data-value'));
     expect(cell.textContent).toBe(new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 }).format(km * 0.621371192));
     expect(within(table).getByText('Distance (mi)')).toBeTruthy();
+  });
+
+  it('should not repeat a unit that only restates the metric name', async () => {
+    signedIn();
+    renderPage(<SidepanelApp charts={async () => recordingCharts().api} />, { now: NOW });
+    const table = await screen.findByTestId('history-table');
+    const headers = [...table.querySelectorAll('thead th')].map((th) => th.textContent);
+    expect(headers).toContain('Steps');
+    expect(headers).toContain('Resting heart rate (bpm)');
+    expect(screen.getByTestId('chart-steps').querySelector('h3')!.textContent).toBe('Steps');
   });
 
   it('should show the intraday heart rate and steps for the latest day with data and follow the day picker', async () => {

@@ -134,6 +134,10 @@ export function SidepanelApp({ charts: chartsLoader = loadCharts }: { charts?: (
   );
 }
 
+/** "Steps (steps)" says nothing twice: the unit is left out when it only repeats the metric's name. */
+export const unitAfter = (label: string, unit: string) =>
+  unit && unit.toLocaleLowerCase() !== label.toLocaleLowerCase() ? unit : '';
+
 const chartWidth = (measured: number) => Math.max(200, Math.floor(measured || 320) - 2);
 
 function useWidth(ref: { current: HTMLElement | null }): number {
@@ -222,7 +226,7 @@ function DailyFigure(props: { series: MetricSeries; xs: number[]; charts: Charts
   const { series, xs, charts, width, from, to } = props;
   const { t, format } = useUi();
   const label = metricLabel(series.metric, t);
-  const unit = format.unitLabel(series.unit);
+  const unit = unitAfter(label, format.unitLabel(series.unit));
   const digits = fractionDigits(series.unit);
   const show = (value: number) => format.measure(value, series.unit);
   const spec = useMemo<DailySpec>(
@@ -331,7 +335,7 @@ function IntradaySection({ view, charts, width }: { view: HistoryView; charts: C
           <IntradayFigure
             id="steps"
             title={t('intradaySteps')}
-            unit={format.unitLabel('steps')}
+            unit={unitAfter(t('intradaySteps'), format.unitLabel('steps'))}
             kind="bars"
             points={current.value.steps.map((p) => [p.t, p.steps] as const)}
             charts={charts}
@@ -376,7 +380,8 @@ function IntradayFigure(props: {
     <figure class="chart-figure" data-testid={`intraday-${id}`}>
       <figcaption>
         <h3>
-          {title} <span class="muted">({unit})</span>
+          {title}
+          {unit && <span class="muted"> ({unit})</span>}
         </h3>
       </figcaption>
       <ChartBox create={charts.intradayChart} spec={spec} label={aria} />
@@ -402,10 +407,11 @@ function HistoryTable({ view, caption }: { view: HistoryView; caption: string })
           <tr>
             <th scope="col">{t('tableDate')}</th>
             {view.series.map((series) => {
-              const unit = format.unitLabel(series.unit);
+              const label = metricLabel(series.metric, t);
+              const unit = unitAfter(label, format.unitLabel(series.unit));
               return (
                 <th key={series.metric.id} scope="col">
-                  {metricLabel(series.metric, t)}
+                  {label}
                   {unit && ` (${unit})`}
                 </th>
               );
