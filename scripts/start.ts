@@ -16,8 +16,8 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-// Only reached when tsx itself was already available (e.g. `npx tsx scripts/start.ts`); kept so a
-// partially installed checkout is repaired before the imports below need the packages.
+// On a fresh clone `npm start` needs scripts/start.mjs (plain Node) to install tsx first; this check
+// repairs a checkout whose node_modules lost packages before the imports below need them.
 if (!existsSync(join(ROOT, 'node_modules', 'wxt'))) {
   console.log('node_modules is missing: running npm ci …');
   const result = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: ROOT, stdio: 'inherit' });
@@ -89,7 +89,13 @@ async function openChromium(extensionDir: string): Promise<ChildProcess | undefi
     { stdio: 'ignore' },
   );
   child.on('error', (error) => console.error(`Could not start ${executable}: ${error.message}`));
-  child.on('exit', () => console.log('Chromium closed; the sandbox and companion keep running (Ctrl-C to stop).'));
+  child.on('exit', (code) =>
+    console.log(
+      code === 0 || code === null
+        ? 'Chromium closed; the sandbox and companion keep running (Ctrl-C to stop).'
+        : `Chromium exited with code ${code} (is the display usable?); the sandbox and companion keep running.`,
+    ),
+  );
   console.log(`Opened Chromium (${executable}) with the extension loaded; its profile is ${profile}.`);
   return child;
 }
