@@ -402,7 +402,9 @@ function HistoryTable({ view, caption }: { view: HistoryView; caption: string })
       style={{ containIntrinsicSize: `auto ${rows.length * 23 + 80}px` }}
     >
       <table data-testid="history-table">
-        <caption id="history-caption">{caption}</caption>
+        <caption id="history-caption">
+          <span class="caption-text">{caption}</span>
+        </caption>
         <thead>
           <tr>
             <th scope="col">{t('tableDate')}</th>
