@@ -39,7 +39,7 @@ export interface ChartsApi {
   intradayChart(target: HTMLElement, spec: IntradaySpec): ChartHandle<IntradaySpec>;
 }
 
-const HEIGHT = 132;
+const HEIGHT = 150;
 
 interface Theme {
   text: string;
@@ -71,7 +71,7 @@ function axes(theme: Theme, formatX: (s: number) => string, formatY: (v: number)
   };
   return [
     { ...common, space: 56, values: (_u, splits) => splits.map(formatX) },
-    { ...common, size: 48, space: 28, values: (_u, splits) => splits.map(formatY) },
+    { ...common, size: 48, space: 24, values: (_u, splits) => splits.map(formatY) },
   ];
 }
 
