@@ -218,6 +218,15 @@ describe('startBackground', () => {
     expect((await sendMessage('getStatus')).auth.state).toBe('signed_out');
   });
 
+  it('should not bring back the persisted refresh token when another setting changes', async () => {
+    start();
+    await sendMessage('signIn');
+    await sendMessage('updateSettings', { keepSignedIn: false });
+    const result = await sendMessage('updateSettings', { units: 'imperial' });
+    expect(result.ok && result.value).toMatchObject({ keepSignedIn: false, units: 'imperial' });
+    expect(await fakeBrowser.storage.local.get('auth.persistedRefreshToken')).toEqual({});
+  });
+
   it('should clear everything on sign out', async () => {
     start();
     await sendMessage('signIn');
