@@ -91,10 +91,52 @@ for (const kind of BROWSERS) {
       expect(end.codeExchanges).toBe(1);
       expect(await popup.count('[data-testid=sync-error]')).toBe(0);
     });
+
+    it('should stay signed in across an extension reload when keep me signed in is on', async () => {
+      const control = stack!.sandbox.control;
+      session = await kind.launch(extensionDir);
+      const options = await session.openExtensionPage('options.html');
+      await options.waitFor('[data-testid=keep-signed-in]');
+      expect(await isChecked(options)).toBe(true);
+      await options.close();
+      await signIn(session, { authOrigin: authOrigin(), ...alice });
+      const start = control.stats();
+
+      await session.reloadExtension();
+      const popup = await session.openExtensionPage('popup.html');
+      await waitForPopupState(popup, 'readings');
+      const end = control.stats();
+      // storage.session is gone with the reload: the persisted refresh token got a new access token.
+      expect(end.refreshes - start.refreshes).toBe(1);
+      expect(end.codeExchanges).toBe(1);
+      expect(end.reuseDetections).toBe(0);
+    });
+
+    it('should offer Connect after an extension reload when keep me signed in is off', async () => {
+      session = await kind.launch(extensionDir);
+      await signIn(session, { authOrigin: authOrigin(), ...alice });
+      const options = await session.openExtensionPage('options.html');
+      await options.click('[data-testid=keep-signed-in]');
+      // Saved in the background, not just ticked: a fresh options page reads it back.
+      await poll('keep-signed-in to be saved off', async () => {
+        const fresh = await session!.openExtensionPage('options.html');
+        try {
+          await fresh.waitFor('[data-testid=keep-signed-in]');
+          return (await isChecked(fresh)) ? undefined : true;
+        } finally {
+          await fresh.close();
+        }
+      });
+
+      await session.reloadExtension();
+      const popup = await session.openExtensionPage('popup.html');
+      await waitForPopupState(popup, 'signed-out');
+      expect(await popup.count('[data-testid=connect]')).toBe(1);
+    });
   });
 }
 
-describe.skipIf(shouldSkip(CHROMIUM))('service worker restarts and extension reloads in chromium', () => {
+describe.skipIf(shouldSkip(CHROMIUM))('service worker restarts in chromium', () => {
   let stack: LocalStack | undefined;
   let extensionDir = '';
   let session: ChromiumSession | undefined;
@@ -140,45 +182,4 @@ describe.skipIf(shouldSkip(CHROMIUM))('service worker restarts and extension rel
     expect(end.codeExchanges).toBe(1);
   });
 
-  it('should stay signed in across an extension reload when keep me signed in is on', async () => {
-    const control = stack!.sandbox.control;
-    session = await launchChromium({ extensionDir });
-    const options = await session.openExtensionPage('options.html');
-    await options.waitFor('[data-testid=keep-signed-in]');
-    expect(await isChecked(options)).toBe(true);
-    await options.close();
-    await signIn(session, { authOrigin: authOrigin(), ...alice });
-    const start = control.stats();
-
-    await session.reloadExtension();
-    const popup = await session.openExtensionPage('popup.html');
-    await waitForPopupState(popup, 'readings');
-    const end = control.stats();
-    // storage.session is gone with the reload: the persisted refresh token got a new access token.
-    expect(end.refreshes - start.refreshes).toBe(1);
-    expect(end.codeExchanges).toBe(1);
-    expect(end.reuseDetections).toBe(0);
-  });
-
-  it('should offer Connect after an extension reload when keep me signed in is off', async () => {
-    session = await launchChromium({ extensionDir });
-    await signIn(session, { authOrigin: authOrigin(), ...alice });
-    const options = await session.openExtensionPage('options.html');
-    await options.click('[data-testid=keep-signed-in]');
-    // Saved in the background, not just ticked: a fresh options page reads it back.
-    await poll('keep-signed-in to be saved off', async () => {
-      const fresh = await session!.openExtensionPage('options.html');
-      try {
-        await fresh.waitFor('[data-testid=keep-signed-in]');
-        return (await isChecked(fresh)) ? undefined : true;
-      } finally {
-        await fresh.close();
-      }
-    });
-
-    await session.reloadExtension();
-    const popup = await session.openExtensionPage('popup.html');
-    await waitForPopupState(popup, 'signed-out');
-    expect(await popup.count('[data-testid=connect]')).toBe(1);
-  });
 });

@@ -12,6 +12,8 @@ export interface BrowserSession {
   readonly extensionOrigin: string;
   openExtensionPage(path: string): Promise<UiPage>;
   waitForPage(prefix: string, options?: WaitOptions): Promise<UiPage>;
+  /** `runtime.reload()`: the extension restarts as after an update (storage.session emptied). */
+  reloadExtension(): Promise<void>;
   close(): Promise<void>;
 }
 

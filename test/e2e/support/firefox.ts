@@ -22,6 +22,12 @@ export interface FirefoxSession {
   openExtensionPage(path: string): Promise<UiPage>;
   /** Resolves with the first open or newly opened page whose URL starts with `prefix`. */
   waitForPage(prefix: string, options?: { timeout?: number }): Promise<UiPage>;
+  /**
+   * `browser.runtime.reload()`, as after an update: the background restarts and storage.session is
+   * emptied; the temporary add-on stays installed under the same pinned UUID. Resolves once an
+   * extension page loads again.
+   */
+  reloadExtension(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -58,7 +64,7 @@ export async function launchFirefox(options: {
     if (installedId !== GECKO_ID) throw new Error(`installed add-on id ${installedId}, expected ${GECKO_ID}`);
     const extensionOrigin = `moz-extension://${extensionUuid}`;
     const b = browser;
-    return {
+    const session: FirefoxSession = {
       name: 'firefox',
       browser: b,
       extensionUuid,
@@ -82,11 +88,30 @@ export async function launchFirefox(options: {
         );
         return wrapPuppeteerPage(page);
       },
+      async reloadExtension() {
+        const trigger = await session.openExtensionPage('popup.html');
+        await trigger.evaluate(() => {
+          // Deferred so the evaluation returns before the page goes away with the extension.
+          setTimeout(() => (globalThis as unknown as { browser: { runtime: { reload(): void } } }).browser.runtime.reload(), 50);
+        });
+        await poll('the extension pages to close for the reload', async () => {
+          try {
+            await trigger.evaluate(() => document.readyState);
+            return undefined;
+          } catch {
+            return true;
+          }
+        });
+        // openExtensionPage itself waits (polls) until the reloaded extension serves the page.
+        const page = await session.openExtensionPage('popup.html');
+        await page.close();
+      },
       async close() {
         await b.close().catch(() => undefined);
         await rm(profileDir, { recursive: true, force: true });
       },
     };
+    return session;
   } catch (error) {
     await browser?.close().catch(() => undefined);
     await rm(profileDir, { recursive: true, force: true });
