@@ -84,8 +84,9 @@ for (const kind of BROWSERS) {
       const refreshes = end.refreshes - start.refreshes;
       // Every lifetime that ran out while we kept asking was renewed, and none was renewed twice: the
       // background refreshes ahead at 4/5 of a lifetime at the earliest.
-      expect(refreshes).toBeGreaterThanOrEqual(Math.floor(elapsed / (ttlSeconds * 1000)) - 1);
-      expect(refreshes).toBeLessThanOrEqual(Math.ceil(elapsed / (0.8 * ttlSeconds * 1000)) + 1);
+      const seen = `${refreshes} refreshes in ${elapsed} ms with ${ttlSeconds} s tokens`;
+      expect(refreshes, seen).toBeGreaterThanOrEqual(Math.floor(elapsed / (ttlSeconds * 1000)) - 1);
+      expect(refreshes, seen).toBeLessThanOrEqual(Math.ceil(elapsed / (0.8 * ttlSeconds * 1000)) + 1);
       expect(end.tokenRequests.refresh_token - start.tokenRequests.refresh_token).toBe(refreshes);
       expect(end.reuseDetections).toBe(0);
       expect(end.codeExchanges).toBe(1);
