@@ -69,6 +69,9 @@ export async function startFakeUpstream() {
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const form = Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString('utf8')));
     requests.push({ path: req.url ?? '', form, contentType: req.headers['content-type'] });
+    // One connection per request: a pooled keep-alive socket that Node closes between tests made
+    // workerd's next fetch fail now and then ("unreachable") — a race in the fake, not the companion.
+    res.setHeader('Connection', 'close');
     for (const listener of listeners) listener();
     const json = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       res.writeHead(status, { 'Content-Type': 'application/json', ...headers });
