@@ -1,10 +1,12 @@
 import type { AuthSession } from '../auth/create-auth-session';
+import type { Settings } from '../shared/settings';
 import type { Status } from '../shared/status';
 import { toStatusSync, type ReadingsStore } from './readings-store';
 
 export interface StatusHubDeps {
   session: AuthSession;
   store: ReadingsStore;
+  readSettings: () => Promise<Settings>;
   /** Sends the derived status to open UI pages (none may be open). */
   broadcast: (status: Status) => Promise<void>;
   setBadge: (status: Status) => Promise<void>;
@@ -18,7 +20,7 @@ export interface StatusHub {
 
 /**
  * Derives the one Status the UI renders from auth and readings state. It holds no state of its own:
- * everything comes from storage.session and the session's in-flight sign-in, so a restarted worker
+ * everything comes from storage (session, and local for the settings) and the session's in-flight sign-in, so a restarted worker
  * derives the same Status. Only derived values leave: no token, code or verifier.
  */
 export function createStatusHub(deps: StatusHubDeps): StatusHub {
@@ -26,11 +28,12 @@ export function createStatusHub(deps: StatusHubDeps): StatusHub {
   let scheduled: Promise<void> | null = null;
 
   async function current(): Promise<Status> {
-    const [signedIn, note, snapshot, sync] = await Promise.all([
+    const [signedIn, note, snapshot, sync, settings] = await Promise.all([
       session.hasSession(),
       store.readAuthNote(),
       store.readSnapshot(),
       store.readSync(),
+      deps.readSettings(),
     ]);
     const state: Status['auth']['state'] = session.isConnecting()
       ? 'connecting'
@@ -43,6 +46,7 @@ export function createStatusHub(deps: StatusHubDeps): StatusHub {
       auth: { state, error: note.error },
       readings: signedIn ? snapshot : null,
       sync: toStatusSync(sync),
+      settings,
     };
   }
 

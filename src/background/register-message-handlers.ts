@@ -78,6 +78,8 @@ export function registerMessageHandlers(deps: MessageHandlerDeps): () => void {
       if (!fromUs(sender) || !patch.success) return err('INVALID_MESSAGE', 'invalid settings');
       const next = await settings.update(patch.data);
       if (patch.data.keepSignedIn !== undefined) await session.setKeepSignedIn(patch.data.keepSignedIn);
+      // Open popups and side panels render with the settings in Status.
+      hub.changed();
       return ok(next);
     }),
   ];

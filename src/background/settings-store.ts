@@ -20,12 +20,18 @@ export function createSettingsStore(local: StorageArea): SettingsStore {
     }
     return parsed.data;
   }
+  // Updates run one after another: two quick patches must not both start from the same old settings.
+  let queue: Promise<unknown> = Promise.resolve();
   return {
     get,
-    async update(patch) {
-      const next = settingsSchema.parse({ ...(await get()), ...patch });
-      await local.set({ [SETTINGS_KEY]: next });
-      return next;
+    update(patch) {
+      const run = queue.then(async () => {
+        const next = settingsSchema.parse({ ...(await get()), ...patch });
+        await local.set({ [SETTINGS_KEY]: next });
+        return next;
+      });
+      queue = run.catch(() => undefined);
+      return run;
     },
   };
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { appErrorSchema } from './app-error-schema';
 import { readingsSnapshotSchema } from './readings';
+import { settingsSchema } from './settings';
 
 /**
  * Everything a UI page needs to render, derived by the background. It never contains a token,
@@ -20,6 +21,12 @@ export const statusSchema = z.object({
     /** Epoch ms of the next automatic retry after a transient failure. */
     nextRetryAt: z.number().nullable(),
   }),
+  /**
+   * The member's preferences (units, hidden tiles): pages need them to render the readings, so they
+   * come with the same answer (one message before the popup's first paint, not two) and every change
+   * reaches open pages through the same broadcast.
+   */
+  settings: settingsSchema,
 });
 export type Status = z.infer<typeof statusSchema>;
 export type AuthState = Status['auth']['state'];

@@ -227,6 +227,29 @@ describe('startBackground', () => {
     expect(await fakeBrowser.storage.local.get('auth.persistedRefreshToken')).toEqual({});
   });
 
+  it('should send the settings with the status and publish a change to open pages', async () => {
+    const { messaging } = start();
+    await sendMessage('signIn');
+    expect((await sendMessage('getStatus')).settings).toMatchObject({ units: 'metric', hiddenTiles: [] });
+    await sendMessage('updateSettings', { units: 'imperial', hiddenTiles: ['steps'] });
+    await vi.waitFor(() =>
+      expect(broadcasts(messaging.sent).at(-1)?.settings).toMatchObject({ units: 'imperial', hiddenTiles: ['steps'] }),
+    );
+    expect((await sendMessage('getStatus')).settings).toMatchObject({ units: 'imperial', hiddenTiles: ['steps'] });
+  });
+
+  it('should answer getStatus from memory yet see a change another context made in storage', async () => {
+    start();
+    await sendMessage('signIn');
+    await sendMessage('getStatus');
+    const reads = vi.spyOn(fakeBrowser.storage.session, 'get');
+    expect((await sendMessage('getStatus')).readings).not.toBeNull();
+    expect(reads).not.toHaveBeenCalled();
+    // Someone else (devtools, a test) removes the cached snapshot: the next status reflects it.
+    await fakeBrowser.storage.session.remove('readings.snapshot');
+    await vi.waitFor(async () => expect((await sendMessage('getStatus')).readings).toBeNull());
+  });
+
   it('should clear everything on sign out', async () => {
     start();
     await sendMessage('signIn');

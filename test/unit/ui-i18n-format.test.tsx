@@ -2,8 +2,6 @@
 import { describe, expect, it } from 'vitest';
 import { DOCUMENTED_METRICS } from '../../src/cardiomood/metrics';
 import { ERROR_CODES } from '../../src/shared/error-codes';
-import { DEFAULT_SETTINGS } from '../../src/shared/settings';
-import { UI_DEFAULT_SETTINGS } from '../../src/ui/default-settings';
 import { createFormat } from '../../src/ui/format';
 import { createTranslate, resolveLocale } from '../../src/ui/i18n';
 import { humanize, KNOWN_TILE_IDS, metricLabel } from '../../src/ui/metric-labels';
@@ -58,12 +56,6 @@ describe('messages.json', () => {
     const t = createTranslate(getMessageFrom(de));
     expect(t('tileCalibrating', 9, 14)).toBe('Kalibrierung 9/14');
     expect(t('offlineNotice', '14:02', 'in 2 Minuten')).toBe('Offline – angezeigt werden Werte von 14:02; neuer Versuch in 2 Minuten.');
-  });
-});
-
-describe('UI_DEFAULT_SETTINGS', () => {
-  it('should equal the schema defaults', () => {
-    expect(UI_DEFAULT_SETTINGS).toEqual(DEFAULT_SETTINGS);
   });
 });
 

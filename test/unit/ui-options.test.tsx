@@ -42,7 +42,27 @@ describe('OptionsApp', () => {
     await waitFor(() => expect(updates(background.calls)).toEqual([{ units: 'imperial' }]));
     fireEvent.change(screen.getByTestId('temperature'), { target: { value: 'fahrenheit' } });
     await waitFor(() => expect(background.settings).toMatchObject({ units: 'imperial', temperature: 'fahrenheit' }));
-    expect(screen.getByTestId('options-saved').textContent).toBe('Saved.');
+    await waitFor(() => expect(screen.getByTestId('options-saved').textContent).toBe('Saved.'));
+  });
+
+  it('should apply only the newest answer when saves overlap', async () => {
+    const background = startFakeBackground({ status: statusOf({ readings: readings() }) });
+    // The first save's answer arrives after the second one's.
+    const answers: Array<() => void> = [];
+    const saved = background.onUpdateSettings;
+    background.onUpdateSettings = (patch) => new Promise((resolve) => answers.push(() => resolve(saved(patch))));
+    renderPage(<OptionsApp />, { now: NOW });
+    fireEvent.click(await screen.findByTestId('tile-toggle-max_hr'));
+    await waitFor(() => expect(answers).toHaveLength(1));
+    fireEvent.click(screen.getByTestId('tile-toggle-steps'));
+    await waitFor(() => expect(answers).toHaveLength(2));
+    answers[1]!();
+    await waitFor(() => expect(screen.getByTestId('options-saved').textContent).toBe('Saved.'));
+    answers[0]!();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    // Both boxes stay unticked: the late first answer (only max_hr hidden) did not undo the second.
+    expect((screen.getByTestId('tile-toggle-max_hr') as HTMLInputElement).checked).toBe(false);
+    expect((screen.getByTestId('tile-toggle-steps') as HTMLInputElement).checked).toBe(false);
   });
 
   it('should hide and show tiles, including generic ones from the readings', async () => {

@@ -336,17 +336,14 @@ describe('PopupApp', () => {
     expect(screen.getByTestId('sign-out').textContent).toBe('Abmelden');
   });
 
-  it('should paint cached readings before settings arrive and apply them when they do', async () => {
-    const background = startFakeBackground({
-      status: statusOf({ readings: fullReadings() }),
-      settings: { ...DEFAULT_SETTINGS, hiddenTiles: ['steps'] },
-    });
-    let releaseSettings!: () => void;
-    background.settingsGate = new Promise<void>((resolve) => (releaseSettings = resolve));
+  it('should ask the background once (the status carries the settings) and apply a settings change while open', async () => {
+    const background = startFakeBackground({ status: statusOf({ readings: fullReadings() }) });
     renderPage(<PopupApp />, { now: NOW });
-    // Painted with the defaults (steps shown) while settings are still on their way.
     await screen.findByTestId('tile-steps');
-    releaseSettings();
+    expect(background.calls).toEqual([['getStatus', undefined]]);
+    // The options page hides a tile; the background's statusChanged reaches the open popup.
+    background.settings = { ...DEFAULT_SETTINGS, hiddenTiles: ['steps'] };
+    await background.broadcast(background.status);
     await waitFor(() => expect(screen.queryByTestId('tile-steps')).toBeNull());
     expect(screen.getByTestId('tile-rest_hr')).toBeTruthy();
   });

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Metric } from '../../shared/readings';
 import type { Settings, SettingsPatch } from '../../shared/settings';
 import type { Status } from '../../shared/status';
@@ -31,6 +31,8 @@ export function OptionsApp() {
   const [status, setStatus] = useState<Status | null>(null);
   const [settings, setSettings] = useState<Settings | null>(null);
   const [saveNote, setSaveNote] = useState('');
+  /** Only the newest save's answer is applied: an older one arriving late would undo a newer choice. */
+  const latestSave = useRef(0);
 
   useEffect(() => {
     let alive = true;
@@ -47,13 +49,16 @@ export function OptionsApp() {
     // Show the choice at once; the background's answer is the truth.
     setSettings((current) => current && { ...current, ...patch });
     setSaveNote('');
+    const id = ++latestSave.current;
     const result = await client.send('updateSettings', patch).catch(() => null);
+    if (id !== latestSave.current) return;
     if (result?.ok) {
       setSettings(result.value);
       setSaveNote(t('optionsSaved'));
     } else {
       setSaveNote(t('optionsSaveFailed', errorText(result?.error ?? { code: 'INVALID_MESSAGE' }, t)));
-      setSettings(await client.send('getSettings').catch(() => null));
+      const stored = await client.send('getSettings').catch(() => null);
+      if (id === latestSave.current) setSettings(stored);
     }
   };
   const signOut = async () => {

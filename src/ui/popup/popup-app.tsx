@@ -3,7 +3,6 @@ import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { ReadingsSnapshot } from '../../shared/readings';
 import type { Settings } from '../../shared/settings';
 import type { Status } from '../../shared/status';
-import { UI_DEFAULT_SETTINGS } from '../default-settings';
 import { errorText } from '../error-text';
 import { localIsoDate } from '../format';
 import { markAfterPaint } from '../mark-painted';
@@ -12,8 +11,6 @@ import { useNow } from '../use-now';
 import { popupStateOf, type PopupState } from './popup-state';
 import { TileCard } from './tile-card';
 
-/** How long cached readings wait for settings before painting with the defaults. */
-export const SETTINGS_GRACE_MS = 50;
 const CLOCK_TICK_MS = 30_000;
 
 /** The toolbar popup: today's readings, or whatever the member has to do first. */
@@ -21,8 +18,6 @@ export function PopupApp() {
   const { client, t } = useUi();
   const [status, setStatus] = useState<Status | null>(null);
   const [unreachable, setUnreachable] = useState(false);
-  const [settings, setSettings] = useState<Settings | null>(null);
-  const [graceOver, setGraceOver] = useState(false);
   const [refreshing, setRefreshing] = useState(false);
 
   // A layout effect, not useEffect: Preact runs those only after the next frame, and the first
@@ -30,18 +25,10 @@ export function PopupApp() {
   useLayoutEffect(() => {
     let alive = true;
     const off = client.onStatusChanged((next) => alive && setStatus(next));
-    // Both at once: the status (answered from the background's cache) must not wait for settings.
+    // One message: the status carries the settings too, so the readings paint from one answer.
     client.send('getStatus').then(
-      (first) => {
-        if (!alive) return;
-        setStatus((current) => current ?? first);
-        setTimeout(() => alive && setGraceOver(true), SETTINGS_GRACE_MS);
-      },
+      (first) => alive && setStatus((current) => current ?? first),
       () => alive && setUnreachable(true),
-    );
-    client.send('getSettings').then(
-      (value) => alive && setSettings(value),
-      () => alive && setSettings(UI_DEFAULT_SETTINGS),
     );
     return () => {
       alive = false;
@@ -116,7 +103,6 @@ export function PopupApp() {
         <StateView
           state={state}
           status={status}
-          settings={settings ?? (graceOver ? UI_DEFAULT_SETTINGS : null)}
           onSignIn={signIn}
           onRetry={refresh}
           retrying={busy}
@@ -141,14 +127,12 @@ function PopupBar({ children }: { children?: ComponentChildren }) {
 interface StateViewProps {
   state: PopupState;
   status: Status;
-  /** null until settings arrive (or their grace period ends). */
-  settings: Settings | null;
   onSignIn(): void;
   onRetry(): void;
   retrying: boolean;
 }
 
-function StateView({ state, status, settings, onSignIn, onRetry, retrying }: StateViewProps) {
+function StateView({ state, status, onSignIn, onRetry, retrying }: StateViewProps) {
   const { t } = useUi();
   switch (state) {
     case 'signed-out':
@@ -208,7 +192,7 @@ function StateView({ state, status, settings, onSignIn, onRetry, retrying }: Sta
         </section>
       );
     default:
-      return status.readings && <ReadingsView status={status} readings={status.readings} settings={settings} />;
+      return status.readings && <ReadingsView status={status} readings={status.readings} />;
   }
 }
 
@@ -233,22 +217,23 @@ function AuthError({ status }: { status: Status }) {
   );
 }
 
-function ReadingsView({ status, readings, settings }: { status: Status; readings: ReadingsSnapshot; settings: Settings | null }) {
+function ReadingsView({ status, readings }: { status: Status; readings: ReadingsSnapshot }) {
   const { t, format, now: clock } = useUi();
   const now = useNow(clock, CLOCK_TICK_MS);
   const isToday = readings.today === localIsoDate(now);
   const sinceFetch = now - readings.fetchedAt;
   const failing = status.sync.state === 'offline' || status.sync.state === 'error';
-  const tiles = settings ? readings.tiles.filter((tile) => !settings.hiddenTiles.includes(tile.id)) : [];
+  const settings = status.settings;
+  const tiles = readings.tiles.filter((tile) => !settings.hiddenTiles.includes(tile.id));
 
   // The bench hook: once, after the first frame that shows tiles.
   const marked = useRef(false);
   useLayoutEffect(() => {
-    if (settings && !marked.current) {
+    if (!marked.current) {
       marked.current = true;
       markAfterPaint('readings-painted');
     }
-  }, [settings]);
+  }, []);
 
   let notice = '';
   if (failing) {
@@ -284,13 +269,11 @@ function ReadingsView({ status, readings, settings }: { status: Status; readings
           </p>
         )}
       </div>
-      {settings && (
-        <ul class="tiles" aria-label={t('tilesLabel')}>
-          {tiles.map((tile) => (
-            <TileCard key={tile.id} tile={tile} settings={settings} />
-          ))}
-        </ul>
-      )}
+      <ul class="tiles" aria-label={t('tilesLabel')}>
+        {tiles.map((tile) => (
+          <TileCard key={tile.id} tile={tile} settings={settings} />
+        ))}
+      </ul>
     </section>
   );
 }

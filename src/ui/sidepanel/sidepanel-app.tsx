@@ -1,9 +1,7 @@
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { Result } from '../../shared/error-codes';
 import type { History, Intraday } from '../../shared/readings';
-import type { Settings } from '../../shared/settings';
 import type { Status } from '../../shared/status';
-import { UI_DEFAULT_SETTINGS } from '../default-settings';
 import { errorText } from '../error-text';
 import { localIsoDate } from '../format';
 import { markAfterPaint } from '../mark-painted';
@@ -28,7 +26,6 @@ export type SidepanelState = 'starting' | 'signed-out' | 'connecting' | 'reconne
 export function SidepanelApp({ charts: chartsLoader = loadCharts }: { charts?: () => Promise<ChartsApi> }) {
   const { client, t } = useUi();
   const [status, setStatus] = useState<Status | null>(null);
-  const [settings, setSettings] = useState<Settings>(UI_DEFAULT_SETTINGS);
   const [days, setDays] = useState<Range>(DEFAULT_RANGE);
   const [history, setHistory] = useState<{ days: Range; result: Result<History> } | null>(null);
   const [charts, setCharts] = useState<ChartsState>(null);
@@ -40,10 +37,6 @@ export function SidepanelApp({ charts: chartsLoader = loadCharts }: { charts?: (
     let alive = true;
     const off = client.onStatusChanged((next) => alive && setStatus(next));
     client.send('getStatus').then((first) => alive && setStatus((current) => current ?? first), () => undefined);
-    const readSettings = () => client.send('getSettings').then((value) => alive && setSettings(value), () => undefined);
-    void readSettings();
-    // The options page may have changed units while the panel stayed open.
-    window.addEventListener('focus', readSettings);
     chartsLoader().then(
       (api) => alive && setCharts(api),
       (error: unknown) => {
@@ -54,7 +47,6 @@ export function SidepanelApp({ charts: chartsLoader = loadCharts }: { charts?: (
     return () => {
       alive = false;
       off();
-      window.removeEventListener('focus', readSettings);
     };
   }, [client, chartsLoader]);
 
@@ -74,8 +66,10 @@ export function SidepanelApp({ charts: chartsLoader = loadCharts }: { charts?: (
     // fetchedAt: new readings arrived, so the history has a new day too.
   }, [client, days, signedIn, fetchedAt, retryKey]);
 
+  // Settings come with the status; a change in the options page arrives with statusChanged.
+  const settings = status?.settings ?? null;
   const view = useMemo(
-    () => (history?.result.ok ? historyView(history.result.value, settings) : null),
+    () => (history?.result.ok && settings ? historyView(history.result.value, settings) : null),
     [history, settings],
   );
 

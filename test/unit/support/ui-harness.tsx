@@ -68,11 +68,13 @@ export function statusOf(parts: {
   authError?: Status['auth']['error'];
   readings?: ReadingsSnapshot | null;
   sync?: Partial<Status['sync']>;
+  settings?: Settings;
 }): Status {
   return statusSchema.parse({
     auth: { state: parts.auth ?? 'signed_in', error: parts.authError ?? null },
     readings: parts.readings ?? null,
     sync: { state: 'idle', error: null, nextRetryAt: null, ...parts.sync },
+    settings: parts.settings ?? DEFAULT_SETTINGS,
   });
 }
 
@@ -90,9 +92,7 @@ export interface FakeBackground {
   onUpdateSettings: (patch: SettingsPatch) => Promise<Result<Settings>>;
   /** Holds getStatus answers until released (to look at the page before the first answer). */
   statusGate: Promise<void> | null;
-  /** Holds getSettings answers until released. */
-  settingsGate: Promise<void> | null;
-  /** Sends `statusChanged` to the page, as the background does. */
+  /** Sends `statusChanged` to the page, as the background does (with the current `settings`). */
   broadcast(status: Status): Promise<void>;
 }
 
@@ -104,7 +104,7 @@ export function startFakeBackground(initial: { status: Status; settings?: Settin
   installChromeMessaging();
   const background: FakeBackground = {
     status: initial.status,
-    settings: initial.settings ?? DEFAULT_SETTINGS,
+    settings: initial.settings ?? initial.status.settings,
     calls: [],
     history: () => ({ ok: false, error: { code: 'NOT_SIGNED_IN', message: 'no history in this test' } }),
     intraday: (date) => ok({ date, heartRate: [], steps: [] }),
@@ -119,29 +119,34 @@ export function startFakeBackground(initial: { status: Status; settings?: Settin
       return ok(background.settings);
     },
     statusGate: null,
-    settingsGate: null,
     broadcast: async (status) => {
       background.status = status;
-      await sendMessage('statusChanged', status);
+      await sendMessage('statusChanged', { ...status, settings: background.settings });
     },
   };
   const log = (type: string, data?: unknown) => background.calls.push([type, data]);
   onMessage('getStatus', async () => {
     log('getStatus');
     if (background.statusGate) await background.statusGate;
-    return background.status;
+    // Like the real background, the status carries the current settings.
+    return { ...background.status, settings: background.settings };
   });
-  onMessage('getSettings', async () => {
-    log('getSettings');
-    if (background.settingsGate) await background.settingsGate;
-    return background.settings;
-  });
+  onMessage('getSettings', () => (log('getSettings'), background.settings));
   onMessage('signIn', () => (log('signIn'), background.onSignIn()));
   onMessage('signOut', () => (log('signOut'), background.onSignOut()));
   onMessage('refreshReadings', () => (log('refreshReadings'), background.onRefresh()));
   onMessage('getHistory', ({ data }) => (log('getHistory', data), background.history(data.days)));
   onMessage('getIntraday', ({ data }) => (log('getIntraday', data), background.intraday(data.date)));
-  onMessage('updateSettings', ({ data }) => (log('updateSettings', data), background.onUpdateSettings(data)));
+  onMessage('updateSettings', async ({ data }) => {
+    log('updateSettings', data);
+    const result = await background.onUpdateSettings(data);
+    if (result.ok) {
+      // The real background publishes the change to every open page.
+      background.settings = result.value;
+      void background.broadcast(background.status);
+    }
+    return result;
+  });
   return background;
 }
 
