@@ -1,6 +1,9 @@
 import '../../src/ui/styles/popup.css';
-import { createBrowserEnv } from '../../src/ui/create-browser-env';
+import { createBrowserClient, createBrowserEnv } from '../../src/ui/create-browser-env';
 import { mountPage } from '../../src/ui/mount-page';
 import { PopupApp } from '../../src/ui/popup/popup-app';
 
-mountPage(<PopupApp />, document.getElementById('app')!, createBrowserEnv(), 'extName');
+// The status is asked for before anything else is set up: its answer is most of the time to readings.
+const client = createBrowserClient();
+const firstStatus = client.send('getStatus');
+mountPage(<PopupApp firstStatus={firstStatus} />, document.getElementById('app')!, createBrowserEnv(client), 'extName');

@@ -336,6 +336,14 @@ describe('PopupApp', () => {
     expect(screen.getByTestId('sign-out').textContent).toBe('Abmelden');
   });
 
+  it("should render the entry point's early status without asking again", async () => {
+    const background = startFakeBackground({ status: statusOf({ readings: fullReadings(), settings: { ...DEFAULT_SETTINGS, hiddenTiles: ['steps'] } }) });
+    renderPage(<PopupApp firstStatus={Promise.resolve(background.status)} />, { now: NOW });
+    await screen.findByTestId('tile-rest_hr');
+    expect(screen.queryByTestId('tile-steps')).toBeNull();
+    expect(background.calls).toEqual([]);
+  });
+
   it('should ask the background once (the status carries the settings) and apply a settings change while open', async () => {
     const background = startFakeBackground({ status: statusOf({ readings: fullReadings() }) });
     renderPage(<PopupApp />, { now: NOW });

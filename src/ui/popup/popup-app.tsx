@@ -13,20 +13,23 @@ import { TileCard } from './tile-card';
 
 const CLOCK_TICK_MS = 30_000;
 
-/** The toolbar popup: today's readings, or whatever the member has to do first. */
-export function PopupApp() {
+/**
+ * The toolbar popup: today's readings, or whatever the member has to do first. `firstStatus` is the
+ * entry point's getStatus, sent before the page rendered anything; without it the popup asks itself.
+ */
+export function PopupApp({ firstStatus }: { firstStatus?: Promise<Status> } = {}) {
   const { client, t } = useUi();
   const [status, setStatus] = useState<Status | null>(null);
   const [unreachable, setUnreachable] = useState(false);
   const [refreshing, setRefreshing] = useState(false);
 
-  // A layout effect, not useEffect: Preact runs those only after the next frame, and the first
-  // getStatus should be on its way before that (it is most of the time to readings on screen).
+  // A layout effect, not useEffect: Preact runs those only after the next frame, and the status
+  // listener must be in place before the first answer can arrive.
   useLayoutEffect(() => {
     let alive = true;
     const off = client.onStatusChanged((next) => alive && setStatus(next));
     // One message: the status carries the settings too, so the readings paint from one answer.
-    client.send('getStatus').then(
+    (firstStatus ?? client.send('getStatus')).then(
       (first) => alive && setStatus((current) => current ?? first),
       () => alive && setUnreachable(true),
     );
