@@ -1,8 +1,10 @@
 import { browser } from 'wxt/browser';
 import type { Status } from '../shared/status';
 
+type BadgeTitleKey = 'badgeReconnect' | 'badgeSignedOut' | 'actionTitle' | 'badgeRestingHr';
+
 /** Today's resting heart rate on the toolbar icon, or a hint to connect. */
-export function badgeFor(status: Status): { text: string; titleKey: string; substitution?: string } {
+export function badgeFor(status: Status): { text: string; titleKey: BadgeTitleKey; substitution?: string } {
   if (status.auth.state === 'reconnect_required') return { text: '!', titleKey: 'badgeReconnect' };
   if (status.auth.state !== 'signed_in') return { text: '', titleKey: 'badgeSignedOut' };
   const rest = status.readings?.hasToday
@@ -16,8 +18,7 @@ export function badgeFor(status: Status): { text: string; titleKey: string; subs
 export async function setBadge(status: Status): Promise<void> {
   const badge = badgeFor(status);
   const title =
-    // TODO(lead): drop the cast once badge* keys are in public/_locales.
-    browser.i18n.getMessage(badge.titleKey as 'actionTitle', badge.substitution ? [badge.substitution] : undefined) ||
+    browser.i18n.getMessage(badge.titleKey, badge.substitution ? [badge.substitution] : undefined) ||
     'CardioMood Readings';
   await Promise.all([
     browser.action.setBadgeText({ text: badge.text }),
