@@ -77,30 +77,26 @@ export function OptionsApp() {
           <>
             <section aria-labelledby="display-heading" class="stack">
               <h2 id="display-heading">{t('optionsDisplayHeading')}</h2>
-              <p class="field">
-                <label for="units">{t('optionsUnits')}</label>
-                <select
-                  id="units"
-                  data-testid="units"
-                  value={settings.units}
-                  onChange={(event) => void save({ units: event.currentTarget.value as Settings['units'] })}
-                >
-                  <option value="metric">{t('unitsMetric')}</option>
-                  <option value="imperial">{t('unitsImperial')}</option>
-                </select>
-              </p>
-              <p class="field">
-                <label for="temperature">{t('optionsTemperature')}</label>
-                <select
-                  id="temperature"
-                  data-testid="temperature"
-                  value={settings.temperature}
-                  onChange={(event) => void save({ temperature: event.currentTarget.value as Settings['temperature'] })}
-                >
-                  <option value="celsius">{t('temperatureCelsius')}</option>
-                  <option value="fahrenheit">{t('temperatureFahrenheit')}</option>
-                </select>
-              </p>
+              <SelectField
+                id="units"
+                label={t('optionsUnits')}
+                value={settings.units}
+                options={[
+                  ['metric', t('unitsMetric')],
+                  ['imperial', t('unitsImperial')],
+                ]}
+                onChange={(units) => void save({ units })}
+              />
+              <SelectField
+                id="temperature"
+                label={t('optionsTemperature')}
+                value={settings.temperature}
+                options={[
+                  ['celsius', t('temperatureCelsius')],
+                  ['fahrenheit', t('temperatureFahrenheit')],
+                ]}
+                onChange={(temperature) => void save({ temperature })}
+              />
             </section>
             <section aria-labelledby="tiles-heading">
               <fieldset class="tiles-fieldset">
@@ -178,5 +174,33 @@ export function OptionsApp() {
         <p class="muted small">{t('notMedicalDevice')}</p>
       </main>
     </div>
+  );
+}
+
+/** A labelled select over a fixed set of values; `id` is also its test id. */
+function SelectField<V extends string>(props: {
+  id: string;
+  label: string;
+  value: V;
+  options: Array<[V, string]>;
+  onChange(value: V): void;
+}) {
+  return (
+    <p class="field">
+      <label for={props.id}>{props.label}</label>
+      <select
+        id={props.id}
+        data-testid={props.id}
+        value={props.value}
+        // The options are exactly the values V allows.
+        onChange={(event) => props.onChange(event.currentTarget.value as V)}
+      >
+        {props.options.map(([value, text]) => (
+          <option key={value} value={value}>
+            {text}
+          </option>
+        ))}
+      </select>
+    </p>
   );
 }
