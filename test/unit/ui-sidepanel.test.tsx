@@ -156,6 +156,19 @@ describe('SidepanelApp', () => {
     expect(within(table).getByText('Distance (mi)')).toBeTruthy();
   });
 
+  it('should follow a settings change from the options page while open, without asking for the history again', async () => {
+    const background = signedIn();
+    renderPage(<SidepanelApp charts={async () => recordingCharts().api} />, { now: NOW });
+    const table = await screen.findByTestId('history-table');
+    expect(within(table).getByText('Distance (km)')).toBeTruthy();
+    const requests = background.calls.filter(([type]) => type === 'getHistory').length;
+    background.settings = { ...DEFAULT_SETTINGS, units: 'imperial', hiddenTiles: ['steps'] };
+    await background.broadcast(background.status);
+    await waitFor(() => expect(within(screen.getByTestId('history-table')).getByText('Distance (mi)')).toBeTruthy());
+    expect(screen.queryByTestId('chart-steps')).toBeNull();
+    expect(background.calls.filter(([type]) => type === 'getHistory')).toHaveLength(requests);
+  });
+
   it('should not repeat a unit that only restates the metric name', async () => {
     signedIn();
     renderPage(<SidepanelApp charts={async () => recordingCharts().api} />, { now: NOW });
