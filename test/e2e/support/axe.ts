@@ -20,6 +20,8 @@ let axeSource: Promise<string> | undefined;
 export async function runAxe(page: UiPage): Promise<AxeViolation[]> {
   axeSource ??= readFile(join(ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
   const source = await axeSource;
+  // Firefox throttles timers in background tabs, and axe runs in timer-sized chunks.
+  await page.bringToFront();
   return page.evaluate(async (code: string) => {
     // Indirect eval: defines window.axe in the page's global scope.
     (0, eval)(code);

@@ -179,6 +179,9 @@ export function wrapPlaywrightPage(page: Page): UiPage {
     async fill(selector, value, { timeout = DEFAULT_WAIT_MS } = {}) {
       await page.locator(selector).first().fill(value, { timeout });
     },
+    async selectOption(selector, value, { timeout = DEFAULT_WAIT_MS } = {}) {
+      await page.locator(selector).first().selectOption(value, { timeout });
+    },
     async waitFor(selector, { timeout = DEFAULT_WAIT_MS } = {}) {
       await page.locator(selector).first().waitFor({ state: 'attached', timeout });
     },
@@ -199,6 +202,9 @@ export function wrapPlaywrightPage(page: Page): UiPage {
     },
     async setColorScheme(scheme) {
       await page.emulateMedia({ colorScheme: scheme });
+    },
+    async bringToFront() {
+      await page.bringToFront();
     },
     async screenshot(path) {
       await page.screenshot({ path });

@@ -143,6 +143,12 @@ export function wrapPuppeteerPage(page: Page): UiPage {
       });
       await page.type(selector, value);
     },
+    async selectOption(selector, value, { timeout = DEFAULT_WAIT_MS } = {}) {
+      await waitFor(selector, timeout);
+      // page.select sets the value and dispatches input and change, as picking an option does.
+      const picked = await page.select(selector, value);
+      if (!picked.includes(value)) throw new Error(`${selector} has no option with value "${value}"`);
+    },
     async waitFor(selector, { timeout = DEFAULT_WAIT_MS } = {}) {
       await waitFor(selector, timeout);
     },
@@ -165,6 +171,9 @@ export function wrapPuppeteerPage(page: Page): UiPage {
     async setColorScheme() {
       // emulateMediaFeatures needs CDP; Firefox takes the scheme as a launch pref instead.
       throw new Error('Firefox: pass colorScheme to launchFirefox()');
+    },
+    async bringToFront() {
+      await page.bringToFront();
     },
     async screenshot(path) {
       await page.screenshot({ path: path as `${string}.png` });

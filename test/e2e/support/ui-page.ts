@@ -9,6 +9,8 @@ export interface UiPage {
   click(selector: string, options?: WaitOptions): Promise<void>;
   /** Waits until an input matches, then types the value into it (replacing what was there). */
   fill(selector: string, value: string, options?: WaitOptions): Promise<void>;
+  /** Waits until a `<select>` matches, then picks the option whose value is `value`, as a user would (input and change events). */
+  selectOption(selector: string, value: string, options?: WaitOptions): Promise<void>;
   /** Resolves once `selector` matches an element in the document. */
   waitFor(selector: string, options?: WaitOptions): Promise<void>;
   /** The attribute of the first match, or null when no element matches or it lacks the attribute. */
@@ -21,6 +23,11 @@ export interface UiPage {
   setViewportSize(size: { width: number; height: number }): Promise<void>;
   /** Emulates `prefers-color-scheme`. */
   setColorScheme(scheme: 'light' | 'dark'): Promise<void>;
+  /**
+   * Makes the page its window's active tab. Firefox throttles background tabs (requestAnimationFrame
+   * waited ≈10 s there), and the member sees the active one anyway.
+   */
+  bringToFront(): Promise<void>;
   screenshot(path: string): Promise<void>;
   isClosed(): boolean;
   close(): Promise<void>;
