@@ -1,33 +1,75 @@
 /**
- * The side panel and options page opened as tabs, in both browsers: the history table against the
- * sandbox's own answer (including a day without data), accessibility (axe-core: no serious or
+ * The popup, side panel and options page opened as tabs, in both browsers: the history table against
+ * the sandbox's own answer (including a day without data), settings changed in the options page
+ * reaching the open popup and side panel without a reload, accessibility (axe-core: no serious or
  * critical violations) and screenshots of popup and side panel in light and dark for people to look at.
  */
-import { mkdir, stat } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runAxe, seriousViolations } from './support/axe';
-import { assertInstalled, BROWSERS, type BrowserSession, CHROMIUM, shouldSkip } from './support/browsers';
+import { assertInstalled, BROWSERS, type BrowserSession, CHROMIUM, FIREFOX, shouldSkip } from './support/browsers';
 import { buildExtension } from './support/build-extension';
 import { launchChromium } from './support/chromium';
-import { ARTIFACTS_DIR, useCheckoutTmpdir } from './support/paths';
-import { waitForPopupState } from './support/popup';
+import { intlTexts, KM_PER_MILE, pageLocale } from './support/display-format';
+import { launchFirefox } from './support/firefox';
+import { chooseUnits, showTile, waitForOptions } from './support/options';
+import { useCheckoutTmpdir } from './support/paths';
+import { readTile, waitForPopupState } from './support/popup';
 import { addDays, expectedMetricValue, fetchSandboxDays, parseDataValue } from './support/sandbox-readings';
+import { pngSize, screenshotDir, screenshotWholePage } from './support/screenshots';
 import { type LocalStack, startLocalStack } from './support/servers';
-import { readHistoryTable, showRange, SIDEPANEL } from './support/sidepanel';
+import { type HistoryTableText, readHistoryTable, readHistoryTableText, showRange, SIDEPANEL } from './support/sidepanel';
 import { DEMO_MEMBERS, signIn } from './support/sign-in';
-import type { UiPage } from './support/ui-page';
+import { poll, type UiPage } from './support/ui-page';
 
 const alice = DEMO_MEMBERS.alice;
 const POPUP_SIZE = { width: 380, height: 600 };
 const SIDEPANEL_SIZE = { width: 420, height: 900 };
+/** The tile the live-settings test hides: one of the four popup tiles, and a side panel column. */
+const HIDDEN_TILE = 'max_hr';
+
+async function openReadySidepanel(session: BrowserSession): Promise<UiPage> {
+  const panel = await session.openExtensionPage('sidepanel.html');
+  await panel.waitFor(`${SIDEPANEL}[data-state=ready]`, { timeout: 30_000 });
+  return panel;
+}
 
 for (const kind of BROWSERS) {
   describe.skipIf(shouldSkip(kind))(`side panel and options in ${kind.name}`, () => {
     let stack: LocalStack | undefined;
     let extensionDir = '';
+    /** A launch of its own (the accessibility test starts signed out). */
     let session: BrowserSession | undefined;
+    /**
+     * One signed-in launch the table, live-settings and sign-out tests share (a Firefox launch and
+     * sign-in take ≈7 s); each test still gets it on its own when run alone (-t). Sign-out runs last.
+     */
+    let shared: { session: BrowserSession; popup: UiPage; panel?: UiPage } | undefined;
     const authOrigin = () => new URL(stack!.buildConfig.authorizeUrl).origin;
+
+    async function signedIn() {
+      if (!shared) {
+        const launched = await kind.launch(extensionDir);
+        try {
+          const { popup } = await signIn(launched, { authOrigin: authOrigin(), ...alice });
+          shared = { session: launched, popup };
+        } catch (error) {
+          await launched.close();
+          throw error;
+        }
+      }
+      return shared;
+    }
+    async function sharedPanel(): Promise<UiPage> {
+      const current = await signedIn();
+      current.panel ??= await openReadySidepanel(current.session);
+      return current.panel;
+    }
+    async function closeShared() {
+      await shared?.session.close();
+      shared = undefined;
+    }
 
     beforeAll(async () => {
       assertInstalled(kind);
@@ -36,6 +78,7 @@ for (const kind of BROWSERS) {
       extensionDir = (await buildExtension({ browser: kind.target, config: stack.buildConfig })).dir;
     });
     afterAll(async () => {
+      await closeShared();
       await stack?.close();
     });
     afterEach(async () => {
@@ -44,9 +87,7 @@ for (const kind of BROWSERS) {
     });
 
     it("should list every day of the range in the side panel table with the sandbox's values, including a day without data", async () => {
-      session = await kind.launch(extensionDir);
-      await signIn(session, { authOrigin: authOrigin(), ...alice });
-      const panel = await session.openExtensionPage('sidepanel.html');
+      const panel = await sharedPanel();
       await showRange(panel, 7);
 
       const today = stack!.sandbox.control.memberLocalToday(alice.email);
@@ -77,6 +118,60 @@ for (const kind of BROWSERS) {
       expect(await panel.count('[data-testid=history-table] tr[data-date]')).toBe(30);
     });
 
+    it('should show imperial units and hide a tile in the open popup and side panel, without a reload, when the options page changes them', async () => {
+      const { session: live, popup } = await signedIn();
+      const panel = await sharedPanel();
+      const locale = await pageLocale(popup);
+      const km = (await intlTexts(popup, { locale, unit: 'kilometer' })).unitLabel;
+      const mi = (await intlTexts(popup, { locale, unit: 'mile' })).unitLabel;
+
+      // Before: metric, every tile shown; the expectations below are checked against this state too.
+      await expectDistanceTile(popup, locale, 'kilometer');
+      expect(await readTile(popup, HIDDEN_TILE)).not.toBeNull();
+      const before = await readHistoryTableText(panel);
+      await expectDistanceColumn(panel, before, locale, 'kilometer');
+      expect(before.headers).toHaveProperty(HIDDEN_TILE);
+      // A reload would lose this; the pages must change in place.
+      for (const page of [popup, panel]) await page.evaluate(() => ((globalThis as { e2eNotReloaded?: boolean }).e2eNotReloaded = true));
+
+      const options = await live.openExtensionPage('options.html');
+      await waitForOptions(options);
+      await chooseUnits(options, 'imperial');
+      await showTile(options, HIDDEN_TILE, false);
+
+      await poll(`the popup to hide tile-${HIDDEN_TILE} and show miles`, async () => {
+        const distance = await readTile(popup, 'distance');
+        return (await readTile(popup, HIDDEN_TILE)) === null && distance?.text.includes(mi) ? true : undefined;
+      });
+      await expectDistanceTile(popup, locale, 'mile');
+      expect((await readTile(popup, 'distance'))!.text).not.toContain(km);
+
+      const after = await poll(`the side panel table to drop ${HIDDEN_TILE} and show miles`, async () => {
+        const table = await readHistoryTableText(panel);
+        return !(HIDDEN_TILE in table.headers) && table.headers.distance?.includes(`(${mi})`) ? table : undefined;
+      });
+      await expectDistanceColumn(panel, after, locale, 'mile');
+      expect(after.rows.map((row) => row.date)).toEqual(before.rows.map((row) => row.date));
+      for (const row of after.rows) expect(row.cells).not.toHaveProperty(HIDDEN_TILE);
+
+      for (const page of [popup, panel]) {
+        expect(await page.evaluate(() => (globalThis as { e2eNotReloaded?: boolean }).e2eNotReloaded)).toBe(true);
+      }
+
+      // Back to the defaults for the tests that share this session (and the same path in reverse).
+      await chooseUnits(options, 'metric');
+      await showTile(options, HIDDEN_TILE, true);
+      await poll('the popup to show metric units and every tile again', async () => {
+        const distance = await readTile(popup, 'distance');
+        return (await readTile(popup, HIDDEN_TILE)) !== null && distance?.text.includes(km) ? true : undefined;
+      });
+      await poll('the side panel table to show metric units and every column again', async () => {
+        const table = await readHistoryTableText(panel);
+        return HIDDEN_TILE in table.headers && table.headers.distance?.includes(`(${km})`) ? true : undefined;
+      });
+      await options.close();
+    });
+
     it('should have no serious or critical accessibility violations on the popup, side panel and options page', async () => {
       session = await kind.launch(extensionDir);
       const pages: Array<[string, UiPage]> = [];
@@ -85,8 +180,7 @@ for (const kind of BROWSERS) {
       pages.push(['popup (signed out)', signedOut]);
       const { popup } = await signIn(session, { authOrigin: authOrigin(), ...alice, popup: signedOut });
       pages.push(['popup (readings)', popup]);
-      const panel = await session.openExtensionPage('sidepanel.html');
-      await panel.waitFor(`${SIDEPANEL}[data-state=ready]`, { timeout: 30_000 });
+      const panel = await openReadySidepanel(session);
       pages.push(['side panel', panel]);
       const options = await session.openExtensionPage('options.html');
       await options.waitFor('[data-testid=keep-signed-in]');
@@ -101,30 +195,77 @@ for (const kind of BROWSERS) {
     });
 
     it('should sign the member out from the options page', async () => {
-      session = await kind.launch(extensionDir);
-      await signIn(session, { authOrigin: authOrigin(), ...alice });
-      const options = await session.openExtensionPage('options.html');
-      await options.click('[data-testid=options-sign-out]');
-      await options.waitFor('[data-testid=options-auth][data-state=signed_out]');
-      const popup = await session.openExtensionPage('popup.html');
-      await waitForPopupState(popup, 'signed-out');
+      const { session: live } = await signedIn();
+      try {
+        const options = await live.openExtensionPage('options.html');
+        await options.click('[data-testid=options-sign-out]');
+        await options.waitFor('[data-testid=options-auth][data-state=signed_out]');
+        const popup = await live.openExtensionPage('popup.html');
+        await waitForPopupState(popup, 'signed-out');
+      } finally {
+        // Signed out now: no later test may reuse it.
+        await closeShared();
+      }
     });
   });
 }
 
+type LengthUnit = 'kilometer' | 'mile';
+const toUnit = (km: number, unit: LengthUnit) => (unit === 'mile' ? km / KM_PER_MILE : km);
+
+/** The popup's distance tile shows today's value (canonical km in data-value) converted to `unit`, with that unit. */
+async function expectDistanceTile(popup: UiPage, locale: string, unit: LengthUnit) {
+  const tile = await readTile(popup, 'distance');
+  expect(tile, 'tile-distance').not.toBeNull();
+  const km = parseDataValue(tile!.value);
+  const texts = await intlTexts(popup, { locale, unit, measures: km === null ? [] : [toUnit(km, unit)] });
+  if (km !== null) expect(tile!.valueText, 'tile-distance value').toBe(texts.measures[0]);
+  // The change / median line and the sparkline summary carry the unit too (also when today has no value).
+  expect(tile!.text, 'tile-distance text').toContain(texts.unitLabel);
+}
+
+/** The side panel's distance column: header with `unit`, every value converted from its canonical km. */
+async function expectDistanceColumn(panel: UiPage, table: HistoryTableText, locale: string, unit: LengthUnit) {
+  const valued = table.rows.flatMap((row) => {
+    const cell = row.cells.distance;
+    return cell && cell.value !== '' ? [{ date: row.date, km: Number(cell.value), text: cell.text }] : [];
+  });
+  expect(valued.length, 'days with a distance').toBeGreaterThan(0);
+  const texts = await intlTexts(panel, { locale, unit, numbers: valued.map((cell) => toUnit(cell.km, unit)) });
+  expect(table.headers.distance).toContain(`(${texts.unitLabel})`);
+  expect(valued.map((cell) => `${cell.date} ${cell.text}`)).toEqual(valued.map((cell, index) => `${cell.date} ${texts.numbers[index]}`));
+}
+
+const PAGES = [
+  ['popup', POPUP_SIZE],
+  ['sidepanel', SIDEPANEL_SIZE],
+] as const;
+
 /**
- * A viewport as tall as the document, then a plain screenshot: a full-page capture would leave the
- * side panel's `content-visibility: auto` sections (table, day detail) blank and put the popup's
- * sticky footer mid-image.
+ * Saves `<browser>-<page>-<scheme>.png` for the popup and the side panel, after checking that each page
+ * really is in `scheme`; checks the file is a PNG of the captured viewport. Resolves with each page's
+ * computed body background, so light and dark can be compared.
  */
-async function screenshotWholePage(page: UiPage, size: { width: number; height: number }, file: string) {
-  await page.setViewportSize(size);
-  const height = await page.evaluate(() => document.documentElement.scrollHeight);
-  await page.setViewportSize({ width: size.width, height: Math.max(size.height, height) });
-  // Let content-visibility render the newly visible sections before the capture.
-  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
-  await page.screenshot(file);
-  await page.setViewportSize(size);
+async function captureScheme(
+  browser: string,
+  scheme: 'light' | 'dark',
+  pages: { popup: UiPage; sidepanel: UiPage },
+): Promise<Record<'popup' | 'sidepanel', string>> {
+  const dir = await screenshotDir();
+  const backgrounds = { popup: '', sidepanel: '' };
+  for (const [name, size] of PAGES) {
+    const page = pages[name];
+    expect(await page.evaluate((s) => matchMedia(`(prefers-color-scheme: ${s})`).matches, scheme), `${name} in ${scheme}`).toBe(true);
+    const file = join(dir, `${browser}-${name}-${scheme}.png`);
+    // A file left by an earlier run must not pass for this one.
+    await rm(file, { force: true });
+    const captured = await screenshotWholePage(page, size, file);
+    const ratio = await page.evaluate(() => devicePixelRatio);
+    expect(await pngSize(file)).toEqual({ width: Math.round(captured.width * ratio), height: Math.round(captured.height * ratio) });
+    expect((await stat(file)).size).toBeGreaterThan(1_000);
+    backgrounds[name] = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  }
+  return backgrounds;
 }
 
 describe.skipIf(shouldSkip(CHROMIUM))('screenshots in chromium', () => {
@@ -146,26 +287,47 @@ describe.skipIf(shouldSkip(CHROMIUM))('screenshots in chromium', () => {
   it('should save the popup and the side panel in light and dark to test-artifacts/', async () => {
     session = await launchChromium({ extensionDir });
     const { popup } = await signIn(session, { authOrigin: new URL(stack!.buildConfig.authorizeUrl).origin, ...alice });
-    const panel = await session.openExtensionPage('sidepanel.html');
-    await panel.waitFor(`${SIDEPANEL}[data-state=ready]`, { timeout: 30_000 });
-    await popup.setViewportSize(POPUP_SIZE);
-    await panel.setViewportSize(SIDEPANEL_SIZE);
-    const dir = join(ARTIFACTS_DIR, 'screenshots');
-    await mkdir(dir, { recursive: true });
+    const sidepanel = await openReadySidepanel(session);
+    const backgrounds: Record<string, Record<string, string>> = {};
+    // Chromium switches prefers-color-scheme per page: one launch for both schemes.
     for (const scheme of ['light', 'dark'] as const) {
-      for (const [name, page] of [['popup', popup], ['sidepanel', panel]] as const) {
-        await page.setColorScheme(scheme);
-        expect(await page.evaluate((s) => matchMedia(`(prefers-color-scheme: ${s})`).matches, scheme)).toBe(true);
-        const file = join(dir, `chromium-${name}-${scheme}.png`);
-        await screenshotWholePage(page, name === 'popup' ? POPUP_SIZE : SIDEPANEL_SIZE, file);
-        expect((await stat(file)).size).toBeGreaterThan(1_000);
-      }
+      for (const page of [popup, sidepanel]) await page.setColorScheme(scheme);
+      backgrounds[scheme] = await captureScheme('chromium', scheme, { popup, sidepanel });
     }
     // Dark is really different: the page background changes with the scheme.
-    await popup.setColorScheme('light');
-    const light = await popup.evaluate(() => getComputedStyle(document.body).backgroundColor);
-    await popup.setColorScheme('dark');
-    const dark = await popup.evaluate(() => getComputedStyle(document.body).backgroundColor);
-    expect(dark).not.toBe(light);
+    expect(backgrounds.dark!.popup).not.toBe(backgrounds.light!.popup);
+    expect(backgrounds.dark!.sidepanel).not.toBe(backgrounds.light!.sidepanel);
+  });
+});
+
+describe.skipIf(shouldSkip(FIREFOX))('screenshots in firefox', () => {
+  let stack: LocalStack | undefined;
+  let extensionDir = '';
+  let session: Awaited<ReturnType<typeof launchFirefox>> | undefined;
+
+  beforeAll(async () => {
+    assertInstalled(FIREFOX);
+    useCheckoutTmpdir();
+    stack = await startLocalStack();
+    extensionDir = (await buildExtension({ browser: 'firefox', config: stack.buildConfig })).dir;
+  });
+  afterAll(async () => {
+    await session?.close();
+    await stack?.close();
+  });
+
+  it('should save the popup and the side panel in light and dark to test-artifacts/', async () => {
+    const backgrounds: Record<string, Record<string, string>> = {};
+    // Firefox takes the scheme for the whole profile at launch: one launch per scheme.
+    for (const scheme of ['light', 'dark'] as const) {
+      session = await launchFirefox({ extensionDir, colorScheme: scheme });
+      const { popup } = await signIn(session, { authOrigin: new URL(stack!.buildConfig.authorizeUrl).origin, ...alice });
+      const sidepanel = await openReadySidepanel(session);
+      backgrounds[scheme] = await captureScheme('firefox', scheme, { popup, sidepanel });
+      await session.close();
+      session = undefined;
+    }
+    expect(backgrounds.dark!.popup).not.toBe(backgrounds.light!.popup);
+    expect(backgrounds.dark!.sidepanel).not.toBe(backgrounds.light!.sidepanel);
   });
 });

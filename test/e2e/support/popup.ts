@@ -45,3 +45,22 @@ export async function tileValues(page: UiPage): Promise<Record<string, string | 
     return values;
   });
 }
+
+export interface TileText {
+  /** data-value: the canonical value (km, bpm, …) whatever the display units; '' when the tile shows none. */
+  value: string;
+  /** What the value line shows ("2.4 mi"). */
+  valueText: string;
+  /** The whole tile's text, screen-reader text included (change, median, sparkline summary). */
+  text: string;
+}
+
+/** One tile of the popup as the member sees it, or null when the popup does not show that tile. */
+export async function readTile(page: UiPage, id: string): Promise<TileText | null> {
+  return page.evaluate((tileId) => {
+    const tile = document.querySelector(`[data-testid="tile-${tileId}"]`);
+    if (!tile) return null;
+    const value = tile.querySelector('[data-testid=tile-value]');
+    return { value: value?.getAttribute('data-value') ?? '', valueText: value?.textContent ?? '', text: tile.textContent ?? '' };
+  }, id);
+}

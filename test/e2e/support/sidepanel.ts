@@ -26,3 +26,35 @@ export async function readHistoryTable(page: UiPage): Promise<TableRow[]> {
     })),
   );
 }
+
+export interface HistoryTableText {
+  /** Column header per metric id, as shown ("Distance (mi)"). */
+  headers: Record<string, string>;
+  rows: Array<{ date: string; cells: Record<string, { value: string; text: string }> }>;
+}
+
+/**
+ * The history table as the member reads it: header texts and each cell's shown text next to its
+ * canonical data-value. Metric ids come from the cells; headers match them by column position.
+ */
+export async function readHistoryTableText(page: UiPage): Promise<HistoryTableText> {
+  await poll('history table rows', async () => ((await page.count('[data-testid=history-table] tr[data-date]')) > 0 ? true : undefined));
+  return page.evaluate(() => {
+    const table = document.querySelector('[data-testid=history-table]')!;
+    const rows = [...table.querySelectorAll('tr[data-date]')].map((row) => ({
+      date: row.getAttribute('data-date')!,
+      cells: Object.fromEntries(
+        [...row.querySelectorAll('td[data-metric]')].map((cell) => [
+          cell.getAttribute('data-metric')!,
+          { value: cell.getAttribute('data-value') ?? '', text: cell.textContent ?? '' },
+        ]),
+      ),
+    }));
+    const metrics = Object.keys(rows[0]?.cells ?? {});
+    // The first header is the date column.
+    const headerCells = [...table.querySelectorAll('thead th')].slice(1);
+    if (headerCells.length !== metrics.length) throw new Error(`${headerCells.length} metric headers for ${metrics.length} columns`);
+    const headers = Object.fromEntries(metrics.map((metric, index) => [metric, headerCells[index]!.textContent ?? '']));
+    return { headers, rows };
+  });
+}
