@@ -1,15 +1,8 @@
+import type { PopupState } from '../../../src/ui/popup/popup-state';
 import type { UiPage, WaitOptions } from './ui-page';
 
-/** `data-state` values of the popup root (src/ui). */
-export type PopupState =
-  | 'signed-out'
-  | 'connecting'
-  | 'loading'
-  | 'readings'
-  | 'no-data-today'
-  | 'error'
-  | 'offline'
-  | 'reconnect';
+/** `data-state` values of the popup root: the popup's own type, so a renamed state fails to compile here. */
+export type { PopupState };
 
 export const POPUP = '[data-testid=popup]';
 export const popupInState = (state: PopupState) => `${POPUP}[data-state="${state}"]`;
