@@ -10,7 +10,7 @@ export interface CachedStorageArea extends StorageArea {
 
 /**
  * A storage area that answers repeated reads of a key from memory: the popup's first message must
- * not wait for three storage round trips (docs/performance.md, "popup warm").
+ * not wait for a storage round trip per key it needs (docs/performance.md, "popup warm").
  *
  * Storage stays the truth. Our own writes update the cache at once (a read after a write sees it,
  * as storage itself guarantees); a failed write forgets the key; and every change event, ours or

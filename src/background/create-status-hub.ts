@@ -20,8 +20,9 @@ export interface StatusHub {
 
 /**
  * Derives the one Status the UI renders from auth and readings state. It holds no state of its own:
- * everything comes from storage (session, and local for the settings) and the session's in-flight sign-in, so a restarted worker
- * derives the same Status. Only derived values leave: no token, code or verifier.
+ * everything comes from storage (session; local for the settings) and the session's in-flight
+ * sign-in, so a restarted worker derives the same Status. Only derived values leave: no token, code
+ * or verifier.
  */
 export function createStatusHub(deps: StatusHubDeps): StatusHub {
   const { session, store } = deps;
