@@ -6,19 +6,17 @@
  */
 import { rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { runAxe, seriousViolations } from './support/axe';
-import { assertInstalled, BROWSERS, type BrowserSession, CHROMIUM, FIREFOX, shouldSkip } from './support/browsers';
-import { buildExtension } from './support/build-extension';
+import { BROWSERS, type BrowserSession, CHROMIUM, FIREFOX, shouldSkip } from './support/browsers';
 import { launchChromium } from './support/chromium';
 import { intlTexts, KM_PER_MILE, pageLocale } from './support/display-format';
+import { useExtensionStack } from './support/extension-stack';
 import { launchFirefox } from './support/firefox';
 import { chooseUnits, showTile, waitForOptions } from './support/options';
-import { useCheckoutTmpdir } from './support/paths';
 import { readTile, waitForPopupState } from './support/popup';
 import { addDays, expectedMetricValue, fetchSandboxDays, parseDataValue } from './support/sandbox-readings';
 import { pngSize, screenshotDir, screenshotWholePage } from './support/screenshots';
-import { type LocalStack, startLocalStack } from './support/servers';
 import { type HistoryTableText, readHistoryTable, readHistoryTableText, showRange, SIDEPANEL } from './support/sidepanel';
 import { DEMO_MEMBERS, signIn } from './support/sign-in';
 import { poll, type UiPage } from './support/ui-page';
@@ -37,8 +35,7 @@ async function openReadySidepanel(session: BrowserSession): Promise<UiPage> {
 
 for (const kind of BROWSERS) {
   describe.skipIf(shouldSkip(kind))(`side panel and options in ${kind.name}`, () => {
-    let stack: LocalStack | undefined;
-    let extensionDir = '';
+    const setup = useExtensionStack(kind);
     /** A launch of its own (the accessibility test starts signed out). */
     let session: BrowserSession | undefined;
     /**
@@ -46,13 +43,11 @@ for (const kind of BROWSERS) {
      * sign-in take ≈7 s); each test still gets it on its own when run alone (-t). Sign-out runs last.
      */
     let shared: { session: BrowserSession; popup: UiPage; panel?: UiPage } | undefined;
-    const authOrigin = () => new URL(stack!.buildConfig.authorizeUrl).origin;
-
     async function signedIn() {
       if (!shared) {
-        const launched = await kind.launch(extensionDir);
+        const launched = await kind.launch(setup.extensionDir);
         try {
-          const { popup } = await signIn(launched, { authOrigin: authOrigin(), ...alice });
+          const { popup } = await signIn(launched, { authOrigin: setup.authOrigin, ...alice });
           shared = { session: launched, popup };
         } catch (error) {
           await launched.close();
@@ -71,15 +66,8 @@ for (const kind of BROWSERS) {
       shared = undefined;
     }
 
-    beforeAll(async () => {
-      assertInstalled(kind);
-      useCheckoutTmpdir();
-      stack = await startLocalStack();
-      extensionDir = (await buildExtension({ browser: kind.target, config: stack.buildConfig })).dir;
-    });
     afterAll(async () => {
       await closeShared();
-      await stack?.close();
     });
     afterEach(async () => {
       await session?.close();
@@ -90,13 +78,13 @@ for (const kind of BROWSERS) {
       const panel = await sharedPanel();
       await showRange(panel, 7);
 
-      const today = stack!.sandbox.control.memberLocalToday(alice.email);
+      const today = setup.stack.sandbox.control.memberLocalToday(alice.email);
       const from = addDays(today, -6);
       const rows = await readHistoryTable(panel);
       const expectedDates = Array.from({ length: 7 }, (_, index) => addDays(from, index));
       expect(rows.map((row) => row.date).sort()).toEqual(expectedDates);
 
-      const days = new Map((await fetchSandboxDays(stack!, alice.email, from, today)).map((day) => [day.date, day]));
+      const days = new Map((await fetchSandboxDays(setup.stack, alice.email, from, today)).map((day) => [day.date, day]));
       const gap = addDays(today, -3);
       expect(days.has(gap)).toBe(false);
       let compared = 0;
@@ -173,12 +161,12 @@ for (const kind of BROWSERS) {
     });
 
     it('should have no serious or critical accessibility violations on the popup, side panel and options page', async () => {
-      session = await kind.launch(extensionDir);
+      session = await kind.launch(setup.extensionDir);
       const pages: Array<[string, UiPage]> = [];
       const signedOut = await session.openExtensionPage('popup.html');
       await waitForPopupState(signedOut, 'signed-out');
       pages.push(['popup (signed out)', signedOut]);
-      const { popup } = await signIn(session, { authOrigin: authOrigin(), ...alice, popup: signedOut });
+      const { popup } = await signIn(session, { authOrigin: setup.authOrigin, ...alice, popup: signedOut });
       pages.push(['popup (readings)', popup]);
       const panel = await openReadySidepanel(session);
       pages.push(['side panel', panel]);
@@ -269,24 +257,16 @@ async function captureScheme(
 }
 
 describe.skipIf(shouldSkip(CHROMIUM))('screenshots in chromium', () => {
-  let stack: LocalStack | undefined;
-  let extensionDir = '';
+  const setup = useExtensionStack(CHROMIUM);
   let session: Awaited<ReturnType<typeof launchChromium>> | undefined;
 
-  beforeAll(async () => {
-    assertInstalled(CHROMIUM);
-    useCheckoutTmpdir();
-    stack = await startLocalStack();
-    extensionDir = (await buildExtension({ browser: 'chrome', config: stack.buildConfig })).dir;
-  });
   afterAll(async () => {
     await session?.close();
-    await stack?.close();
   });
 
   it('should save the popup and the side panel in light and dark to test-artifacts/', async () => {
-    session = await launchChromium({ extensionDir });
-    const { popup } = await signIn(session, { authOrigin: new URL(stack!.buildConfig.authorizeUrl).origin, ...alice });
+    session = await launchChromium({ extensionDir: setup.extensionDir });
+    const { popup } = await signIn(session, { authOrigin: setup.authOrigin, ...alice });
     const sidepanel = await openReadySidepanel(session);
     const backgrounds: Record<string, Record<string, string>> = {};
     // Chromium switches prefers-color-scheme per page: one launch for both schemes.
@@ -301,27 +281,19 @@ describe.skipIf(shouldSkip(CHROMIUM))('screenshots in chromium', () => {
 });
 
 describe.skipIf(shouldSkip(FIREFOX))('screenshots in firefox', () => {
-  let stack: LocalStack | undefined;
-  let extensionDir = '';
+  const setup = useExtensionStack(FIREFOX);
   let session: Awaited<ReturnType<typeof launchFirefox>> | undefined;
 
-  beforeAll(async () => {
-    assertInstalled(FIREFOX);
-    useCheckoutTmpdir();
-    stack = await startLocalStack();
-    extensionDir = (await buildExtension({ browser: 'firefox', config: stack.buildConfig })).dir;
-  });
   afterAll(async () => {
     await session?.close();
-    await stack?.close();
   });
 
   it('should save the popup and the side panel in light and dark to test-artifacts/', async () => {
     const backgrounds: Record<string, Record<string, string>> = {};
     // Firefox takes the scheme for the whole profile at launch: one launch per scheme.
     for (const scheme of ['light', 'dark'] as const) {
-      session = await launchFirefox({ extensionDir, colorScheme: scheme });
-      const { popup } = await signIn(session, { authOrigin: new URL(stack!.buildConfig.authorizeUrl).origin, ...alice });
+      session = await launchFirefox({ extensionDir: setup.extensionDir, colorScheme: scheme });
+      const { popup } = await signIn(session, { authOrigin: setup.authOrigin, ...alice });
       const sidepanel = await openReadySidepanel(session);
       backgrounds[scheme] = await captureScheme('firefox', scheme, { popup, sidepanel });
       await session.close();

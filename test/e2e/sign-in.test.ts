@@ -3,29 +3,24 @@
  * (sandbox) login and consent pages in the real auth window, today's readings in the popup — compared
  * with what the sandbox itself answers — and the ways a sign-in can end without a session.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { assertInstalled, BROWSERS, type BrowserSession, shouldSkip } from './support/browsers';
-import { buildExtension } from './support/build-extension';
-import { useCheckoutTmpdir } from './support/paths';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BROWSERS, type BrowserSession, shouldSkip } from './support/browsers';
+import { useExtensionStack } from './support/extension-stack';
 import { POPUP, waitForPopupState } from './support/popup';
 import { expectedTileValue, fetchSandboxDays, parseDataValue, TILE_IDS } from './support/sandbox-readings';
-import { type LocalStack, startLocalStack } from './support/servers';
 import { DEMO_MEMBERS, signIn } from './support/sign-in';
 import type { UiPage } from './support/ui-page';
 
 for (const kind of BROWSERS) {
   describe.skipIf(shouldSkip(kind))(`popup sign-in in ${kind.name}`, () => {
-    let stack: LocalStack | undefined;
-    let extensionDir = '';
+    const setup = useExtensionStack(kind);
     let session: BrowserSession | undefined;
-
-    const authOrigin = () => new URL(stack!.buildConfig.authorizeUrl).origin;
 
     /** Today's tiles in the popup equal the sandbox's own answer for the same member and day. */
     async function expectReadingsMatchSandbox(popup: UiPage, email: string) {
       const date = await popup.attribute('[data-testid=readings-date]', 'data-date');
-      expect(date).toBe(await stack!.sandbox.control.memberLocalToday(email));
-      const [day] = await fetchSandboxDays(stack!, email, date!, date!);
+      expect(date).toBe(await setup.stack.sandbox.control.memberLocalToday(email));
+      const [day] = await fetchSandboxDays(setup.stack, email, date!, date!);
       expect(day?.date).toBe(date);
       for (const tile of TILE_IDS) {
         const shown = await popup.attribute(`[data-testid="tile-${tile}"] [data-testid=tile-value]`, 'data-value');
@@ -38,17 +33,8 @@ for (const kind of BROWSERS) {
       expect(fetchedAt).toBeTruthy();
     }
 
-    beforeAll(async () => {
-      assertInstalled(kind);
-      useCheckoutTmpdir();
-      stack = await startLocalStack();
-      extensionDir = (await buildExtension({ browser: kind.target, config: stack.buildConfig })).dir;
-    });
-    afterAll(async () => {
-      await stack?.close();
-    });
     beforeEach(async () => {
-      session = await kind.launch(extensionDir);
+      session = await kind.launch(setup.extensionDir);
     });
     afterEach(async () => {
       await session?.close();
@@ -63,13 +49,13 @@ for (const kind of BROWSERS) {
     });
 
     it("should show today's readings from the sandbox when the member signs in and allows access", async () => {
-      const { popup } = await signIn(session!, { authOrigin: authOrigin(), ...DEMO_MEMBERS.alice });
+      const { popup } = await signIn(session!, { authOrigin: setup.authOrigin, ...DEMO_MEMBERS.alice });
       await expectReadingsMatchSandbox(popup, DEMO_MEMBERS.alice.email);
     });
 
     it('should finish the sign-in in the background when the popup is closed while the auth window is open', async () => {
       const { popup } = await signIn(session!, {
-        authOrigin: authOrigin(),
+        authOrigin: setup.authOrigin,
         ...DEMO_MEMBERS.alice,
         closePopupDuringFlow: true,
       });
@@ -77,7 +63,7 @@ for (const kind of BROWSERS) {
     });
 
     it('should show ACCESS_DENIED and still offer Connect when the member denies consent', async () => {
-      const { popup } = await signIn(session!, { authOrigin: authOrigin(), ...DEMO_MEMBERS.alice, consent: 'deny' });
+      const { popup } = await signIn(session!, { authOrigin: setup.authOrigin, ...DEMO_MEMBERS.alice, consent: 'deny' });
       await popup.waitFor('[data-testid=auth-error]');
       expect(await popup.attribute('[data-testid=auth-error]', 'data-code')).toBe('ACCESS_DENIED');
       expect(await popup.count('[data-testid=connect]')).toBe(1);
@@ -85,7 +71,7 @@ for (const kind of BROWSERS) {
 
     it('should show AUTH_CANCELLED when the member closes the auth window', async () => {
       const { popup } = await signIn(session!, {
-        authOrigin: authOrigin(),
+        authOrigin: setup.authOrigin,
         ...DEMO_MEMBERS.alice,
         consent: 'close-window',
       });
@@ -95,7 +81,7 @@ for (const kind of BROWSERS) {
     });
 
     it('should offer Connect again when the member signs out', async () => {
-      const { popup } = await signIn(session!, { authOrigin: authOrigin(), ...DEMO_MEMBERS.alice });
+      const { popup } = await signIn(session!, { authOrigin: setup.authOrigin, ...DEMO_MEMBERS.alice });
       await popup.click('[data-testid=sign-out]');
       await waitForPopupState(popup, 'signed-out');
       expect(await popup.count('[data-testid=connect]')).toBe(1);
@@ -108,16 +94,16 @@ for (const kind of BROWSERS) {
 
     it('should show no-data-today when the member has no readings for today yet', async () => {
       const { popup } = await signIn(session!, {
-        authOrigin: authOrigin(),
+        authOrigin: setup.authOrigin,
         ...DEMO_MEMBERS.bob,
         expectState: 'no-data-today',
       });
       expect(await popup.attribute(POPUP, 'data-state')).toBe('no-data-today');
       const [today] = await fetchSandboxDays(
-        stack!,
+        setup.stack,
         DEMO_MEMBERS.bob.email,
-        await stack!.sandbox.control.memberLocalToday(DEMO_MEMBERS.bob.email),
-        await stack!.sandbox.control.memberLocalToday(DEMO_MEMBERS.bob.email),
+        await setup.stack.sandbox.control.memberLocalToday(DEMO_MEMBERS.bob.email),
+        await setup.stack.sandbox.control.memberLocalToday(DEMO_MEMBERS.bob.email),
       );
       expect(today).toBeUndefined();
     });

@@ -3,15 +3,12 @@
  * that Chrome stops, an extension reload with and without "keep me signed in". The sandbox counts
  * every token request, so the tests assert what happened on the wire, not just what the popup shows.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { assertInstalled, BROWSERS, CHROMIUM, shouldSkip } from './support/browsers';
-import type { BrowserSession } from './support/browsers';
-import { buildExtension } from './support/build-extension';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BROWSERS, type BrowserSession, CHROMIUM, shouldSkip } from './support/browsers';
 import { type ChromiumSession, launchChromium } from './support/chromium';
-import { useCheckoutTmpdir } from './support/paths';
+import { useExtensionStack } from './support/extension-stack';
 import { tileValues, waitForPopupState } from './support/popup';
 import { fetchedAt, refreshReadings } from './support/refresh';
-import { type LocalStack, startLocalStack } from './support/servers';
 import { DEMO_MEMBERS, signIn } from './support/sign-in';
 import { poll, type UiPage } from './support/ui-page';
 
@@ -22,33 +19,22 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 for (const kind of BROWSERS) {
   describe.skipIf(shouldSkip(kind))(`token lifecycle in ${kind.name}`, () => {
-    let stack: LocalStack | undefined;
-    let extensionDir = '';
+    const setup = useExtensionStack(kind);
     let session: BrowserSession | undefined;
-    const authOrigin = () => new URL(stack!.buildConfig.authorizeUrl).origin;
 
-    beforeAll(async () => {
-      assertInstalled(kind);
-      useCheckoutTmpdir();
-      stack = await startLocalStack();
-      extensionDir = (await buildExtension({ browser: kind.target, config: stack.buildConfig })).dir;
-    });
-    afterAll(async () => {
-      await stack?.close();
-    });
     beforeEach(() => {
-      stack!.sandbox.control.resetStats();
+      setup.stack.sandbox.control.resetStats();
     });
     afterEach(async () => {
       await session?.close();
       session = undefined;
-      stack?.sandbox.control.setAccessTokenTtl(3600);
+      setup.stack.sandbox.control.setAccessTokenTtl(3600);
     });
 
     it('should refresh exactly once per expiry and never reuse a refresh token when access tokens keep expiring', async () => {
-      const control = stack!.sandbox.control;
-      session = await kind.launch(extensionDir);
-      const { popup } = await signIn(session, { authOrigin: authOrigin(), ...alice });
+      const control = setup.stack.sandbox.control;
+      session = await kind.launch(setup.extensionDir);
+      const { popup } = await signIn(session, { authOrigin: setup.authOrigin, ...alice });
       const start = control.stats();
       const rounds = 3;
       for (let round = 0; round < rounds; round += 1) {
@@ -67,11 +53,11 @@ for (const kind of BROWSERS) {
     });
 
     it('should keep the readings coming over several short access-token lifetimes with one refresh each', async () => {
-      const control = stack!.sandbox.control;
+      const control = setup.stack.sandbox.control;
       const ttlSeconds = 3;
       control.setAccessTokenTtl(ttlSeconds);
-      session = await kind.launch(extensionDir);
-      const { popup } = await signIn(session, { authOrigin: authOrigin(), ...alice });
+      session = await kind.launch(setup.extensionDir);
+      const { popup } = await signIn(session, { authOrigin: setup.authOrigin, ...alice });
       const start = control.stats();
       const windowMs = 4 * ttlSeconds * 1000;
       const began = Date.now();
@@ -94,13 +80,13 @@ for (const kind of BROWSERS) {
     });
 
     it('should stay signed in across an extension reload when keep me signed in is on', async () => {
-      const control = stack!.sandbox.control;
-      session = await kind.launch(extensionDir);
+      const control = setup.stack.sandbox.control;
+      session = await kind.launch(setup.extensionDir);
       const options = await session.openExtensionPage('options.html');
       await options.waitFor('[data-testid=keep-signed-in]');
       expect(await isChecked(options)).toBe(true);
       await options.close();
-      await signIn(session, { authOrigin: authOrigin(), ...alice });
+      await signIn(session, { authOrigin: setup.authOrigin, ...alice });
       const start = control.stats();
 
       await session.reloadExtension();
@@ -114,8 +100,8 @@ for (const kind of BROWSERS) {
     });
 
     it('should offer Connect after an extension reload when keep me signed in is off', async () => {
-      session = await kind.launch(extensionDir);
-      await signIn(session, { authOrigin: authOrigin(), ...alice });
+      session = await kind.launch(setup.extensionDir);
+      await signIn(session, { authOrigin: setup.authOrigin, ...alice });
       const options = await session.openExtensionPage('options.html');
       await options.click('[data-testid=keep-signed-in]');
       // Saved in the background, not just ticked: a fresh options page reads it back.
@@ -138,22 +124,11 @@ for (const kind of BROWSERS) {
 }
 
 describe.skipIf(shouldSkip(CHROMIUM))('service worker restarts in chromium', () => {
-  let stack: LocalStack | undefined;
-  let extensionDir = '';
+  const setup = useExtensionStack(CHROMIUM);
   let session: ChromiumSession | undefined;
-  const authOrigin = () => new URL(stack!.buildConfig.authorizeUrl).origin;
 
-  beforeAll(async () => {
-    assertInstalled(CHROMIUM);
-    useCheckoutTmpdir();
-    stack = await startLocalStack();
-    extensionDir = (await buildExtension({ browser: 'chrome', config: stack.buildConfig })).dir;
-  });
-  afterAll(async () => {
-    await stack?.close();
-  });
   beforeEach(() => {
-    stack!.sandbox.control.resetStats();
+    setup.stack.sandbox.control.resetStats();
   });
   afterEach(async () => {
     await session?.close();
@@ -161,9 +136,9 @@ describe.skipIf(shouldSkip(CHROMIUM))('service worker restarts in chromium', () 
   });
 
   it('should lose neither the session nor the readings when Chrome stops the service worker mid-session', async () => {
-    const control = stack!.sandbox.control;
-    session = await launchChromium({ extensionDir });
-    const { popup } = await signIn(session, { authOrigin: authOrigin(), ...alice });
+    const control = setup.stack.sandbox.control;
+    session = await launchChromium({ extensionDir: setup.extensionDir });
+    const { popup } = await signIn(session, { authOrigin: setup.authOrigin, ...alice });
     const shown = await tileValues(popup);
     const shownAt = await fetchedAt(popup);
     const start = control.stats();

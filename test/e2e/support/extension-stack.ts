@@ -1,0 +1,48 @@
+import { afterAll, beforeAll } from 'vitest';
+import { assertInstalled, type BrowserKind } from './browsers';
+import { buildExtension } from './build-extension';
+import { useCheckoutTmpdir } from './paths';
+import { type LocalStack, startLocalStack } from './servers';
+
+/** What a suite's tests use: the servers, and the extension built to talk to them. */
+export interface ExtensionStack {
+  readonly stack: LocalStack;
+  /** The unpacked extension for the suite's browser. */
+  readonly extensionDir: string;
+  /** Origin of the sandbox's login and consent page. */
+  readonly authOrigin: string;
+}
+
+/**
+ * Registers the suite's beforeAll and afterAll: fails when the browser is missing, starts the
+ * sandbox and companion on 127.0.0.1, builds the extension for `kind` against them, and closes both
+ * servers after the suite (after the suite's own afterAll hooks, which run first).
+ */
+export function useExtensionStack(kind: BrowserKind): ExtensionStack {
+  let stack: LocalStack | undefined;
+  let extensionDir: string | undefined;
+  beforeAll(async () => {
+    assertInstalled(kind);
+    useCheckoutTmpdir();
+    stack = await startLocalStack();
+    extensionDir = (await buildExtension({ browser: kind.target, config: stack.buildConfig })).dir;
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+  const ready = () => {
+    if (!stack || extensionDir === undefined) throw new Error('useExtensionStack: its beforeAll has not run (used outside the suite?)');
+    return { stack, extensionDir };
+  };
+  return {
+    get stack() {
+      return ready().stack;
+    },
+    get extensionDir() {
+      return ready().extensionDir;
+    },
+    get authOrigin() {
+      return new URL(ready().stack.buildConfig.authorizeUrl).origin;
+    },
+  };
+}
