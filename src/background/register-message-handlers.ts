@@ -72,7 +72,6 @@ export function registerMessageHandlers(deps: MessageHandlerDeps): () => void {
       if (!fromUs(sender) || !request.success) return err('INVALID_MESSAGE', 'expected { date: "YYYY-MM-DD" }');
       return readings.getIntraday(request.data.date);
     }),
-    onMessage('getSettings', () => settings.get()),
     onMessage('updateSettings', async ({ sender, data }) => {
       const patch = settingsPatchSchema.safeParse(data);
       if (!fromUs(sender) || !patch.success) return err('INVALID_MESSAGE', 'invalid settings');

@@ -20,7 +20,6 @@ export interface ProtocolMap {
   refreshReadings(): Result<Status>;
   getHistory(data: { days: 7 | 30 | 90 }): Result<History>;
   getIntraday(data: { date: string }): Result<Intraday>;
-  getSettings(): Settings;
   updateSettings(data: SettingsPatch): Result<Settings>;
   /** Background → pages broadcast whenever Status changes. */
   statusChanged(data: Status): void;

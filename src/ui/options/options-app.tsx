@@ -37,8 +37,12 @@ export function OptionsApp() {
   useEffect(() => {
     let alive = true;
     const off = client.onStatusChanged((next) => alive && setStatus(next));
-    client.send('getStatus').then((first) => alive && setStatus((current) => current ?? first), () => undefined);
-    client.send('getSettings').then((value) => alive && setSettings(value), () => undefined);
+    client.send('getStatus').then((first) => {
+      if (!alive) return;
+      setStatus((current) => current ?? first);
+      // The form keeps its own copy from here on: it shows a choice before the background confirms it.
+      setSettings((current) => current ?? first.settings);
+    }, () => undefined);
     return () => {
       alive = false;
       off();
@@ -57,8 +61,8 @@ export function OptionsApp() {
       setSaveNote(t('optionsSaved'));
     } else {
       setSaveNote(t('optionsSaveFailed', errorText(result?.error ?? { code: 'INVALID_MESSAGE' }, t)));
-      const stored = await client.send('getSettings').catch(() => null);
-      if (id === latestSave.current) setSettings(stored);
+      const stored = await client.send('getStatus').catch(() => null);
+      if (id === latestSave.current) setSettings(stored?.settings ?? null);
     }
   };
   const signOut = async () => {

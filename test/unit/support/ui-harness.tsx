@@ -131,7 +131,6 @@ export function startFakeBackground(initial: { status: Status; settings?: Settin
     // Like the real background, the status carries the current settings.
     return { ...background.status, settings: background.settings };
   });
-  onMessage('getSettings', () => (log('getSettings'), background.settings));
   onMessage('signIn', () => (log('signIn'), background.onSignIn()));
   onMessage('signOut', () => (log('signOut'), background.onSignOut()));
   onMessage('refreshReadings', () => (log('refreshReadings'), background.onRefresh()));
