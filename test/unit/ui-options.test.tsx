@@ -1,26 +1,16 @@
 // @vitest-environment happy-dom
-import { cleanup, fireEvent, screen, waitFor } from '@testing-library/preact';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { fakeBrowser } from 'wxt/testing/fake-browser';
-import { removeAllListeners } from '../../src/messaging/protocol';
+import { fireEvent, screen, waitFor } from '@testing-library/preact';
+import { describe, expect, it } from 'vitest';
 import { err } from '../../src/shared/error-codes';
 import { DEFAULT_SETTINGS } from '../../src/shared/settings';
 import { OptionsApp, tileChoices } from '../../src/ui/options/options-app';
-import { renderPage, snapshotOf, startFakeBackground, statusOf, summaries, todayOf } from './support/ui-harness';
+import { renderPage, snapshotOf, startFakeBackground, statusOf, summaries, todayOf, resetPagesBetweenTests } from './support/ui-harness';
 
 const NOW = Date.parse('2026-11-28T15:00:00');
 const TODAY = todayOf(NOW);
 const readings = () => snapshotOf(summaries(TODAY, 20, { extra: { spo2: { date: TODAY, avg_daily_spo2: 97 } } }), TODAY, NOW);
 
-beforeEach(() => {
-  fakeBrowser.reset();
-});
-
-afterEach(() => {
-  cleanup();
-  removeAllListeners();
-  vi.unstubAllGlobals();
-});
+resetPagesBetweenTests();
 
 const updates = (calls: Array<[string, unknown]>) => calls.filter(([type]) => type === 'updateSettings').map(([, data]) => data);
 

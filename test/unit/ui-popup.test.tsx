@@ -1,15 +1,13 @@
 // @vitest-environment happy-dom
-import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/preact';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { fakeBrowser } from 'wxt/testing/fake-browser';
+import { fireEvent, screen, waitFor, within } from '@testing-library/preact';
+import { describe, expect, it, vi } from 'vitest';
 import { addDays } from '../../src/cardiomood/local-date';
-import { removeAllListeners } from '../../src/messaging/protocol';
 import { err, ok } from '../../src/shared/error-codes';
 import { DEFAULT_SETTINGS } from '../../src/shared/settings';
 import type { Status } from '../../src/shared/status';
 import { PopupApp } from '../../src/ui/popup/popup-app';
 import { popupStateOf, type PopupState } from '../../src/ui/popup/popup-state';
-import { snapshotOf, startFakeBackground, statusOf, summaries, renderPage, todayOf } from './support/ui-harness';
+import { snapshotOf, startFakeBackground, statusOf, summaries, renderPage, todayOf, resetPagesBetweenTests } from './support/ui-harness';
 
 const NOW = Date.parse('2026-11-28T15:00:00');
 const TODAY = todayOf(NOW);
@@ -23,16 +21,7 @@ const stateOfPage = () => popup().getAttribute('data-state');
 const oneDecimal = (value: number) => new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 }).format(value);
 const tileValue = (id: string) => within(screen.getByTestId(`tile-${id}`)).getByTestId('tile-value');
 
-beforeEach(() => {
-  fakeBrowser.reset();
-});
-
-afterEach(() => {
-  cleanup();
-  removeAllListeners();
-  vi.useRealTimers();
-  vi.unstubAllGlobals();
-});
+resetPagesBetweenTests();
 
 const STATES: Array<[PopupState, () => Status]> = [
   ['signed-out', () => statusOf({ auth: 'signed_out' })],

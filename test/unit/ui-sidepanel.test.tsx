@@ -1,15 +1,13 @@
 // @vitest-environment happy-dom
-import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/preact';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { fakeBrowser } from 'wxt/testing/fake-browser';
+import { fireEvent, screen, waitFor, within } from '@testing-library/preact';
+import { describe, expect, it, vi } from 'vitest';
 import { addDays } from '../../src/cardiomood/local-date';
-import { removeAllListeners } from '../../src/messaging/protocol';
 import { err, ok } from '../../src/shared/error-codes';
 import { DEFAULT_SETTINGS } from '../../src/shared/settings';
 import type { ChartsApi, DailySpec, IntradaySpec } from '../../src/ui/sidepanel/charts';
 import { historyView } from '../../src/ui/sidepanel/history-view';
 import { SidepanelApp, unitAfter } from '../../src/ui/sidepanel/sidepanel-app';
-import { historyOf, intradayOf, renderPage, snapshotOf, startFakeBackground, statusOf, summaries, todayOf } from './support/ui-harness';
+import { historyOf, intradayOf, renderPage, snapshotOf, startFakeBackground, statusOf, summaries, todayOf, resetPagesBetweenTests } from './support/ui-harness';
 
 const NOW = Date.parse('2026-11-28T15:00:00');
 const TODAY = todayOf(NOW);
@@ -48,15 +46,7 @@ function signedIn(settings = DEFAULT_SETTINGS) {
 
 const root = () => screen.getByTestId('sidepanel');
 
-beforeEach(() => {
-  fakeBrowser.reset();
-});
-
-afterEach(() => {
-  cleanup();
-  removeAllListeners();
-  vi.unstubAllGlobals();
-});
+resetPagesBetweenTests();
 
 describe('historyView', () => {
   it('should keep every day, gaps as null, and convert to the display units', () => {

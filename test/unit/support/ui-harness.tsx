@@ -1,12 +1,13 @@
-import { render, type RenderResult } from '@testing-library/preact';
+import { cleanup, render, type RenderResult } from '@testing-library/preact';
 import type { VNode } from 'preact';
-import { vi } from 'vitest';
+import { afterEach, beforeEach, vi } from 'vitest';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { buildHistory } from '../../../src/cardiomood/build-history';
 import { buildIntraday } from '../../../src/cardiomood/build-intraday';
 import { buildReadingsSnapshot } from '../../../src/cardiomood/build-readings-snapshot';
 import { addDays } from '../../../src/cardiomood/local-date';
 import { summarySchema, type Summary } from '../../../src/cardiomood/summary-schema';
-import { onMessage, sendMessage } from '../../../src/messaging/protocol';
+import { onMessage, removeAllListeners, sendMessage } from '../../../src/messaging/protocol';
 import { ok, type Result } from '../../../src/shared/error-codes';
 import type { History, Intraday, ReadingsSnapshot } from '../../../src/shared/readings';
 import { DEFAULT_SETTINGS, type Settings, type SettingsPatch } from '../../../src/shared/settings';
@@ -187,3 +188,16 @@ export function renderPage(
 
 /** Today in the local zone (the day the UI calls "Today"). */
 export const todayOf = (now: number) => localIsoDate(now);
+
+/** Registers the hooks every page test file needs: a fresh fake browser, and nothing left mounted, listening or stubbed. */
+export function resetPagesBetweenTests(): void {
+  beforeEach(() => {
+    fakeBrowser.reset();
+  });
+  afterEach(() => {
+    cleanup();
+    removeAllListeners();
+    vi.useRealTimers();
+    vi.unstubAllGlobals();
+  });
+}
