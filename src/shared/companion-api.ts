@@ -11,6 +11,10 @@ import { z } from 'zod';
  *
  * Every token call must carry COMPANION_CSRF_HEADER so that a web page cannot send it without a
  * CORS preflight, and Content-Type: application/json.
+ *
+ * Timeouts nest: the extension waits COMPANION_CLIENT_TIMEOUT_MS for the companion, and the companion
+ * never waits longer than MAX_UPSTREAM_TIMEOUT_MS for CardioMood, so the companion always answers (a
+ * result or its own timeout error) before the extension gives up on it.
  */
 export const COMPANION_CSRF_HEADER = 'X-CardioMood-Readings';
 export const COMPANION_CSRF_VALUE = '1';
@@ -32,8 +36,23 @@ export const exchangeRequestSchema = z.strictObject({
 });
 export type ExchangeRequest = z.infer<typeof exchangeRequestSchema>;
 
+/** How long the extension waits for any companion answer. */
+export const COMPANION_CLIENT_TIMEOUT_MS = 20_000;
+/** What the companion's upstream timeout may be at most: the client's wait minus a margin for its own work. */
+export const MAX_UPSTREAM_TIMEOUT_MS = COMPANION_CLIENT_TIMEOUT_MS - 5_000;
+
+/**
+ * A random value the extension generates for one refresh attempt and keeps (storage.session) until the
+ * rotated tokens are stored, sending the same one again when it retries the same refresh token after a
+ * lost answer. The companion's replay window binds its cached answer to it, so a stolen old refresh
+ * token alone cannot fetch the answer (base64url, 128 to 384 bits).
+ */
+export const replayNonceSchema = z.string().regex(/^[A-Za-z0-9_-]{22,64}$/, 'invalid replay_nonce');
+
 export const refreshRequestSchema = z.strictObject({
   refresh_token: z.string().min(1).max(4096),
+  /** Optional for older clients: without it the companion does not replay an answer. */
+  replay_nonce: replayNonceSchema.optional(),
 });
 export type RefreshRequest = z.infer<typeof refreshRequestSchema>;
 
