@@ -4,26 +4,13 @@ import { readSleep } from '../../src/cardiomood/read-sleep';
 const sleep = (fields: Record<string, number>) => Object.fromEntries(Object.entries(fields).map(([k, v]) => [`sleep.${k}`, v]));
 
 describe('readSleep', () => {
-  it("should read the sandbox's invented fields: the total is time asleep", () => {
-    // 90 + 230 + 100 = 420 = total_duration.
-    expect(readSleep(sleep({ total_duration: 420, awake: 25, rem: 90, light: 230, deep: 100 }))).toEqual({
-      asleep: 420,
-      awake: 25,
-      rem: 90,
-      light: 230,
-      deep: 100,
-    });
-  });
-
-  it("should read the Android SDK's camelCase names", () => {
-    // 100 + 250 + 100 = 450.
-    expect(readSleep(sleep({ sleepDuration: 450, awakeTime: 30, remTime: 100, lightTime: 250, deepTime: 100 }))).toEqual({
-      asleep: 450,
-      awake: 30,
-      rem: 100,
-      light: 250,
-      deep: 100,
-    });
+  it.each([
+    // The sandbox's invented names: 90 + 230 + 100 = 420 = total_duration.
+    ['the sandbox', { total_duration: 420, awake: 25, rem: 90, light: 230, deep: 100 }, [420, 25, 90, 230, 100]],
+    // The Android SDK's camelCase names: 100 + 250 + 100 = 450.
+    ['the Android SDK', { sleepDuration: 450, awakeTime: 30, remTime: 100, lightTime: 250, deepTime: 100 }, [450, 30, 100, 250, 100]],
+  ])("should read %s's field names, the total being time asleep", (_source, fields, [asleep, awake, rem, light, deep]) => {
+    expect(readSleep(sleep(fields))).toEqual({ asleep, awake, rem, light, deep });
   });
 
   it('should take a total that equals stages + awake as time in bed, and the stages as time asleep', () => {
