@@ -1,4 +1,5 @@
 import type { Metric, Unit } from '../shared/readings';
+import { displayDecimals } from './display-decimals';
 import type { Summary } from './summary-schema';
 
 /** A metric plus how to read its daily value (and, for steps, the goal percentage) from a summary. */
@@ -53,6 +54,22 @@ export const DOCUMENTED_METRICS: readonly MetricDefinition[] = [
   documented('distance', 'activity', 'distance', 'km', { assumedUnit: true }),
 ];
 
+/**
+ * The other documented `activity` fields (§7.2), for the cached day records, the popup's glance
+ * (workouts, water glasses, the step goal) and the side panel (gait). They are not tiles of the
+ * readings snapshot. Units: workouts and glasses are counts by their names; gait speed is "m/s likely"
+ * (§7.2 [INF]); move_every_hour, gait asymmetry and variability have no stated unit.
+ */
+export const ACTIVITY_EXTRA_METRICS: readonly MetricDefinition[] = [
+  documented('step_goal_percent', 'activity', 'daily_percent', 'percent'),
+  documented('workouts', 'activity', 'workouts', 'count'),
+  documented('glasses', 'activity', 'total_glasses', 'count'),
+  documented('move_every_hour', 'activity', 'move_every_hour', 'count', { assumedUnit: true }),
+  documented('gait_speed', 'activity', 'avg_gait_speed', 'meters_per_second', { assumedUnit: true }),
+  documented('gait_asymmetry', 'activity', 'avg_gait_asymmetry', 'none', { assumedUnit: true }),
+  documented('gait_variability', 'activity', 'avg_gait_var', 'none', { assumedUnit: true }),
+];
+
 /** Families with a documented field list; everything else is discovered generically. */
 const DOCUMENTED_FAMILIES: ReadonlySet<string> = new Set(['activity', 'heart_rate']);
 /** Undocumented families the contract names (§9.1), in display order; unknown ones follow alphabetically. */
@@ -98,11 +115,34 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** The generic metric `<family>.<field>` of an undocumented family (its unit inferred, so assumed). */
+export function genericMetric(family: string, field: string): MetricDefinition {
+  return {
+    id: `${family}.${field}`,
+    family,
+    field,
+    unit: inferUnit(family, field),
+    assumedUnit: true,
+    read: (s) => fieldOf(s, family, field),
+  };
+}
+
+const familyRank = (family: string) => {
+  const index = FAMILY_ORDER.indexOf(family);
+  return index === -1 ? FAMILY_ORDER.length : index;
+};
+
+/** Generic metrics in display order: by family (§9.1 order, then unknown families alphabetically), then field. */
+export function sortGenericMetrics<T extends { family: string; field: string }>(metrics: Iterable<T>): T[] {
+  return [...metrics].sort(
+    (a, b) => familyRank(a.family) - familyRank(b.family) || a.family.localeCompare(b.family) || a.field.localeCompare(b.field),
+  );
+}
+
 /**
  * Generic metrics `<family>.<field>` for every numeric top-level field of every undocumented
  * sub-object found in `summaries` (nested objects and slot arrays are not daily values). Ordered by
- * family (§9.1 order, then unknown families alphabetically), then field name, so tiles keep their
- * place from one refresh to the next.
+ * family, then field name, so tiles keep their place from one refresh to the next.
  */
 export function discoverGenericMetrics(summaries: readonly Summary[]): MetricDefinition[] {
   const found = new Map<string, MetricDefinition>();
@@ -112,24 +152,11 @@ export function discoverGenericMetrics(summaries: readonly Summary[]): MetricDef
       for (const [field, value] of Object.entries(object)) {
         const id = `${family}.${field}`;
         if (found.has(id) || finiteOrNull(value) === null || NOT_A_MEASURE.test(field)) continue;
-        found.set(id, {
-          id,
-          family,
-          field,
-          unit: inferUnit(family, field),
-          assumedUnit: true,
-          read: (s) => fieldOf(s, family, field),
-        });
+        found.set(id, genericMetric(family, field));
       }
     }
   }
-  const rank = (family: string) => {
-    const index = FAMILY_ORDER.indexOf(family);
-    return index === -1 ? FAMILY_ORDER.length : index;
-  };
-  return [...found.values()].sort(
-    (a, b) => rank(a.family) - rank(b.family) || a.family.localeCompare(b.family) || a.field.localeCompare(b.field),
-  );
+  return sortGenericMetrics(found.values());
 }
 
 /** The documented metrics followed by the generic ones present in `summaries`. */
@@ -145,5 +172,5 @@ export function hasAnyValue(summary: Summary, metrics: readonly MetricDefinition
 /** The plain `Metric` (what crosses messaging), without the reader functions. */
 export function toMetric(metric: MetricDefinition): Metric {
   const { id, family, field, unit, assumedUnit } = metric;
-  return { id, family, field, unit, assumedUnit };
+  return { id, family, field, unit, assumedUnit, decimals: displayDecimals(metric) };
 }

@@ -34,6 +34,8 @@ export const metricSchema = z.object({
   unit: unitSchema,
   /** True where the contract does not state the unit and we assumed it (distance km, calories kcal…). */
   assumedUnit: z.boolean(),
+  /** Decimals to show the value with (bpm 0, km 2, temperature 1, stress 0…); absent in older caches. */
+  decimals: z.number().int().min(0).max(3).optional(),
 });
 export type Metric = z.infer<typeof metricSchema>;
 

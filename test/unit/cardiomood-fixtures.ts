@@ -94,3 +94,16 @@ export const stepsDay = (date: string, steps: number): Record<string, unknown> =
   date,
   activity: { date, total_steps: steps, daily_percent: Math.round(steps / 100) },
 });
+
+/**
+ * A slot of `date` at local `hhmm`, for a member in UTC (label and timestamp agree); `extra` carries
+ * `step_count` or `bpm`.
+ */
+export const slotAt = (date: string, hhmm: string, extra: Record<string, number>) => ({
+  timestamp: Date.parse(`${date}T${hhmm}:00Z`),
+  date: hhmm,
+  ...extra,
+});
+
+/** Epoch ms of `date` at `hhmm` UTC. */
+export const at = (date: string, hhmm: string) => Date.parse(`${date}T${hhmm}:00Z`);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildHistory } from '../../src/cardiomood/build-history';
+import { buildHistory, buildHistoryFromRecords } from '../../src/cardiomood/build-history';
+import { buildDayRecord, emptyDayRecord } from '../../src/cardiomood/day-record';
 import { addDays, dateRange } from '../../src/cardiomood/local-date';
 import { summarySchema, type Summary } from '../../src/cardiomood/summary-schema';
 import { historySchema, type History } from '../../src/shared/readings';
@@ -73,5 +74,53 @@ describe('buildHistory', () => {
   it('should span a month and year end day by day', () => {
     const history = buildHistory([], '2026-12-30', '2027-01-02', 0);
     expect(history.days.map((d) => d.date)).toEqual(['2026-12-30', '2026-12-31', '2027-01-01', '2027-01-02']);
+  });
+});
+
+describe('buildHistoryFromRecords', () => {
+  const records = (raw: Record<string, unknown>[]) => parse(raw).map((summary) => buildDayRecord(summary, { fetchedOn: TODAY }));
+
+  it('should give the same history as the summaries it was built from, for the metrics both know', () => {
+    const raw = rawDays(TODAY, 10);
+    const from = addDays(TODAY, -9);
+    const fromSummaries = buildHistory(parse(raw), from, TODAY, 7);
+    const fromRecords = buildHistoryFromRecords(records(raw), from, TODAY, 7);
+    expect(historySchema.safeParse(fromRecords).success).toBe(true);
+    for (const m of fromSummaries.metrics) {
+      expect(metric(fromRecords, m.id)).toEqual(m);
+      expect(fromRecords.days.map((d) => d.values[m.id])).toEqual(fromSummaries.days.map((d) => d.values[m.id]));
+    }
+    expect(fromRecords.days.map((d) => d.hasData)).toEqual(fromSummaries.days.map((d) => d.hasData));
+  });
+
+  it('should add the other activity fields and the generic families present, in display order', () => {
+    // rawSummary has workouts 1, move_every_hour 8, gait speed 1.2 and the goal %; glasses and gait asymmetry are null.
+    const raw = rawDays(TODAY, 2).map((day, i) =>
+      i === 0 ? { ...day, zeta: { level: 2 }, stress: { avg_daily_stress: 31 }, sleep: { total_duration: 400 } } : day,
+    );
+    const history = buildHistoryFromRecords(records(raw), addDays(TODAY, -1), TODAY, 0);
+    expect(history.metrics.map((m) => m.id)).toEqual([
+      'rest_hr',
+      'avg_hr',
+      'max_hr',
+      'steps',
+      'active_minutes',
+      'calories',
+      'distance',
+      'step_goal_percent',
+      'workouts',
+      'move_every_hour',
+      'gait_speed',
+      'sleep.total_duration',
+      'stress.avg_daily_stress',
+      'zeta.level',
+    ]);
+    expect(metric(history, 'gait_speed')).toMatchObject({ unit: 'meters_per_second', assumedUnit: true, decimals: 2 });
+    expect(metric(history, 'stress.avg_daily_stress')).toMatchObject({ unit: 'none', assumedUnit: true, decimals: 0 });
+  });
+
+  it('should count an empty record (CardioMood had nothing) as a day without data', () => {
+    const history = buildHistoryFromRecords([emptyDayRecord(TODAY, TODAY)], TODAY, TODAY, 0);
+    expect(history.days).toEqual([{ date: TODAY, hasData: false, values: Object.fromEntries(history.metrics.map((m) => [m.id, null])) }]);
   });
 });

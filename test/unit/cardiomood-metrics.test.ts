@@ -67,12 +67,13 @@ describe('discoverGenericMetrics', () => {
       parse({ zeta: { level: 1 }, sleep: { total_duration: 420, awake: 20 }, alpha: { score: 3 } }),
     ];
     expect(discoverGenericMetrics(summaries).map(toMetric)).toEqual([
-      { id: 'sleep.awake', family: 'sleep', field: 'awake', unit: 'minutes', assumedUnit: true },
-      { id: 'sleep.total_duration', family: 'sleep', field: 'total_duration', unit: 'minutes', assumedUnit: true },
-      { id: 'spo2.avg_daily_spo2', family: 'spo2', field: 'avg_daily_spo2', unit: 'percent', assumedUnit: true },
-      { id: 'stress.avg_daily_stress', family: 'stress', field: 'avg_daily_stress', unit: 'none', assumedUnit: true },
-      { id: 'alpha.score', family: 'alpha', field: 'score', unit: 'none', assumedUnit: true },
-      { id: 'zeta.level', family: 'zeta', field: 'level', unit: 'none', assumedUnit: true },
+      { id: 'sleep.awake', family: 'sleep', field: 'awake', unit: 'minutes', assumedUnit: true, decimals: 0 },
+      { id: 'sleep.total_duration', family: 'sleep', field: 'total_duration', unit: 'minutes', assumedUnit: true, decimals: 0 },
+      { id: 'spo2.avg_daily_spo2', family: 'spo2', field: 'avg_daily_spo2', unit: 'percent', assumedUnit: true, decimals: 0 },
+      // Stress is a whole score although its unit is unknown ('none' would give one decimal).
+      { id: 'stress.avg_daily_stress', family: 'stress', field: 'avg_daily_stress', unit: 'none', assumedUnit: true, decimals: 0 },
+      { id: 'alpha.score', family: 'alpha', field: 'score', unit: 'none', assumedUnit: true, decimals: 1 },
+      { id: 'zeta.level', family: 'zeta', field: 'level', unit: 'none', assumedUnit: true, decimals: 1 },
     ]);
   });
 
