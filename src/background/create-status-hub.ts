@@ -46,6 +46,7 @@ export function createStatusHub(deps: StatusHubDeps): StatusHub {
     return {
       auth: { state, error: note.error },
       readings: signedIn ? snapshot : null,
+      glance: null,
       sync: toStatusSync(sync),
       settings,
     };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { appErrorSchema } from './app-error-schema';
+import { glanceSchema } from './glance';
 import { readingsSnapshotSchema } from './readings';
 import { settingsSchema } from './settings';
 
@@ -15,6 +16,11 @@ export const statusSchema = z.object({
   }),
   /** Last readings (possibly stale, see sync); null when none are cached. */
   readings: readingsSnapshotSchema.nullable(),
+  /**
+   * The member's glance (today and yesterday, compared honestly; src/shared/glance.ts) that the popup
+   * renders; null until the background has computed one (it replaces `readings` in the popup).
+   */
+  glance: glanceSchema.nullable(),
   sync: z.object({
     state: z.enum(['idle', 'loading', 'error', 'offline']),
     error: appErrorSchema.nullable(),

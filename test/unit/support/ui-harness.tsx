@@ -68,12 +68,14 @@ export function statusOf(parts: {
   auth?: Status['auth']['state'];
   authError?: Status['auth']['error'];
   readings?: ReadingsSnapshot | null;
+  glance?: Status['glance'];
   sync?: Partial<Status['sync']>;
   settings?: Settings;
 }): Status {
   return statusSchema.parse({
     auth: { state: parts.auth ?? 'signed_in', error: parts.authError ?? null },
     readings: parts.readings ?? null,
+    glance: parts.glance ?? null,
     sync: { state: 'idle', error: null, nextRetryAt: null, ...parts.sync },
     settings: parts.settings ?? DEFAULT_SETTINGS,
   });
