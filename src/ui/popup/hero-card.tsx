@@ -4,11 +4,10 @@ import type { PresentDeps } from './present-metric';
 
 /** One of the two small hero cards (resting heart rate; steps with its goal). */
 export function HeroCard({ metric, day, deps, label }: { metric: GlanceMetric; day: GlanceDay; deps: PresentDeps; label: string }) {
-  const labelId = `hero-${metric.id}`;
   const goal = metric.goal ?? null;
   return (
-    <li class="card hero" data-testid={`metric-${metric.id}`} aria-labelledby={labelId}>
-      <MetricBody metric={metric} day={day} deps={deps} label={label} labelId={labelId}>
+    <li class="card hero" data-testid={`metric-${metric.id}`}>
+      <MetricBody metric={metric} day={day} deps={deps} label={label}>
         {goal !== null && (
           <div class="goal">
             {deps.t('tileGoal', deps.format.percent(goal))}

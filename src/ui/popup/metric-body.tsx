@@ -8,7 +8,6 @@ export interface MetricBodyProps {
   day: GlanceDay;
   deps: PresentDeps;
   label: string;
-  labelId: string;
   /** Rows leave the typical value to the spoken comparison (it is in the sentence a screen reader reads). */
   compact?: boolean;
   /** Under the value (the steps goal). */
@@ -20,14 +19,14 @@ export interface MetricBodyProps {
  * dash and "no value" without one), the comparison (arrows for the eye, a sentence for the ear),
  * the typical value, "based on n days" or the note ("so far", "Calibrating 4/14"), and the week.
  */
-export function MetricBody({ metric, day, deps, label, labelId, compact = false, children }: MetricBodyProps) {
+export function MetricBody({ metric, day, deps, label, compact = false, children }: MetricBodyProps) {
   const { t } = deps;
   const { value, change, typical, basis, note, spark } = presentMetric(metric, day, deps);
   // Without a change (no value yet today) the typical value is the comparison, compact or not.
   const shownTypical = compact && change ? null : typical;
   return (
     <>
-      <h3 id={labelId}>{label}</h3>
+      <h3>{label}</h3>
       <p class="value" data-testid="metric-value" data-value={metric.value === null ? '' : String(metric.value)}>
         {value ?? (
           <>

@@ -4,10 +4,9 @@ import type { PresentDeps } from './present-metric';
 
 /** A compact row under the heroes: label and comparison on the left, value and week on the right (popup.css). */
 export function MetricRow({ metric, day, deps, label }: { metric: GlanceMetric; day: GlanceDay; deps: PresentDeps; label: string }) {
-  const labelId = `row-${metric.id}`;
   return (
-    <li class="row" data-testid={`metric-${metric.id}`} aria-labelledby={labelId}>
-      <MetricBody metric={metric} day={day} deps={deps} label={label} labelId={labelId} compact />
+    <li class="row" data-testid={`metric-${metric.id}`}>
+      <MetricBody metric={metric} day={day} deps={deps} label={label} compact />
     </li>
   );
 }

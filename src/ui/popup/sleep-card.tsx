@@ -15,8 +15,8 @@ export function SleepCard({ sleep, day, deps, isToday }: { sleep: GlanceSleep | 
   const label = t(isToday ? 'sleepLastNight' : 'sleepNightBefore');
   if (!sleep) {
     return (
-      <li class="card sleep" data-testid="metric-sleep" aria-labelledby="hero-sleep">
-        <h3 id="hero-sleep">{label}</h3>
+      <li class="card sleep" data-testid="metric-sleep">
+        <h3>{label}</h3>
         <p class="muted small">{t('sleepNone')}</p>
       </li>
     );
@@ -24,9 +24,9 @@ export function SleepCard({ sleep, day, deps, isToday }: { sleep: GlanceSleep | 
   const stages = STAGES.map((stage) => [stage, sleep[stage]] as const).filter((entry): entry is readonly [(typeof STAGES)[number], number] => entry[1] !== null);
   const total = stages.reduce((sum, [, minutes]) => sum + minutes, 0);
   return (
-    <li class="card sleep" data-testid="metric-sleep" aria-labelledby="hero-sleep">
+    <li class="card sleep" data-testid="metric-sleep">
       <div class="sleep-main">
-        <MetricBody metric={sleep} day={day} deps={deps} label={label} labelId="hero-sleep" />
+        <MetricBody metric={sleep} day={day} deps={deps} label={label} />
       </div>
       {stages.length === STAGES.length && total > 0 && (
         <div class="sleep-stages">

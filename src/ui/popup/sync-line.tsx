@@ -14,8 +14,7 @@ export function SyncLine({ glance, now, t, format }: { glance: Glance; now: numb
     <p class="sync muted small">
       <span data-testid="last-synced" data-at={synced === null ? '' : String(synced)}>
         {synced === null ? t('lastSyncedUnknown') : t('lastSynced', format.when(synced, now))}
-      </span>
-      {' · '}
+      </span>{' '}
       <time data-testid="checked-at" data-at={String(glance.checkedAt)} dateTime={new Date(glance.checkedAt).toISOString()}>
         {since < 60_000 ? t('checkedJustNow') : t('checkedAgo', format.relative(-since))}
       </time>
