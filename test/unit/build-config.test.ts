@@ -42,6 +42,53 @@ describe('resolveBuildConfig', () => {
     );
   });
 
+  const productionEnv = {
+    WXT_CARDIOMOOD_CLIENT_ID: 'abc',
+    WXT_COMPANION_URL: 'https://companion.example.org',
+  };
+
+  it.each([
+    ['WXT_CARDIOMOOD_AUTHORIZE_URL', 'http://auth.example.org/oauth/authorize'],
+    ['WXT_CARDIOMOOD_API_URL', 'http://api.example.org'],
+    ['WXT_COMPANION_URL', 'http://companion.example.org'],
+    ['WXT_COMPANION_URL', 'http://127.0.0.2:8788'],
+    ['WXT_COMPANION_URL', 'http://localhost.example.org'],
+  ])('should refuse %s=%s when building for production', (name, url) => {
+    const attempt = () => resolveBuildConfig({ ...productionEnv, [name]: url }, 'production');
+    expect(attempt).toThrow(`${name}: must use https:// (http:// only for 127.0.0.1, localhost or [::1])`);
+  });
+
+  it('should name only the http:// variables when several URLs are checked', () => {
+    const attempt = () =>
+      resolveBuildConfig({ ...productionEnv, WXT_CARDIOMOOD_API_URL: 'http://api.example.org' }, 'production');
+    expect(attempt).toThrow(/WXT_CARDIOMOOD_API_URL/);
+    expect(attempt).not.toThrow(/WXT_COMPANION_URL|WXT_CARDIOMOOD_AUTHORIZE_URL/);
+  });
+
+  it.each(['not a url', 'ftp://companion.example.org'])('should report %s as a malformed URL when building for production', (url) => {
+    const attempt = () => resolveBuildConfig({ ...productionEnv, WXT_COMPANION_URL: url }, 'production');
+    expect(attempt).toThrow(/WXT_COMPANION_URL: Invalid URL/);
+    expect(attempt).not.toThrow(/https/);
+  });
+
+  it.each(['http://127.0.0.1:8788', 'http://localhost:8788', 'http://[::1]:8788', 'http://LOCALHOST:8788'])(
+    'should accept the loopback URL %s when building for production',
+    (url) => {
+      const config = resolveBuildConfig({ ...productionEnv, WXT_COMPANION_URL: url, WXT_CARDIOMOOD_API_URL: url }, 'production');
+      expect(config.companionUrl).toBe(url);
+    },
+  );
+
+  it('should accept http:// anywhere when building for development', () => {
+    const config = resolveBuildConfig({ WXT_COMPANION_URL: 'http://192.168.1.5:8788' }, 'development');
+    expect(config.companionUrl).toBe('http://192.168.1.5:8788');
+  });
+
+  it('should leave an http:// URL to the strict build check when resolving leniently (wxt prepare)', () => {
+    const config = resolveBuildConfig({ WXT_COMPANION_URL: 'http://companion.example.org' }, 'production', { lenient: true });
+    expect(config.companionUrl).toBe('http://companion.example.org');
+  });
+
   it('should take every variable over the defaults', () => {
     const config = resolveBuildConfig(
       {
