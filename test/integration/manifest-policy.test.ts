@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import JSZip from 'jszip';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROME_MANIFEST_KEY, DEV_CLIENT_SECRET, GECKO_ID } from '../../src/shared/extension-identity';
+import { CHROME_MANIFEST_KEY, GECKO_ID } from '../../src/shared/extension-identity';
+import { DEV_CLIENT_SECRET } from '../../src/sandbox/dev-client-secret';
 
 /**
  * Builds the store packages the way `npm run zip` does (production mode, `wxt zip`) plus one

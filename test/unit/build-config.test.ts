@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { buildEnvFor } from '../../src/dev/build-extension';
+import { DEV_COMPANION_PORT, DEV_SANDBOX_PORT } from '../../src/dev/dev-ports';
 import { hostPermissionsFor, resolveBuildConfig } from '../../src/shared/build-config';
 import {
   CHROME_EXTENSION_ID,
@@ -15,6 +17,23 @@ describe('resolveBuildConfig', () => {
     expect(config.authorizeUrl).toBe('http://127.0.0.1:8787/oauth/authorize');
     expect(config.apiUrl).toBe('http://127.0.0.1:8787');
     expect(config.companionUrl).toBe('http://127.0.0.1:8788');
+  });
+
+  it('should point at the ports npm start listens on when in development with no variables', () => {
+    const config = resolveBuildConfig({}, 'development');
+    expect([config.authorizeUrl, config.apiUrl].map((url) => new URL(url).port)).toEqual([String(DEV_SANDBOX_PORT), String(DEV_SANDBOX_PORT)]);
+    expect(new URL(config.companionUrl).port).toBe(String(DEV_COMPANION_PORT));
+  });
+
+  it('should read back the configuration the dev stack maps to WXT_* variables', () => {
+    const config = {
+      authorizeUrl: 'http://127.0.0.1:41001/oauth/authorize',
+      apiUrl: 'http://127.0.0.1:41001',
+      clientId: 'client-2',
+      companionUrl: 'http://127.0.0.1:41002',
+    };
+    expect(resolveBuildConfig(buildEnvFor(config), 'development')).toEqual(config);
+    expect(resolveBuildConfig(buildEnvFor(config), 'production')).toEqual(config);
   });
 
   it('should default to the real CardioMood URLs when in production', () => {
