@@ -30,10 +30,10 @@ const WARMUP = 2;
 const LOAD_REQUESTS = 50;
 const LOAD_ROUNDS = 5;
 
-/** What the bench needs of the sandbox (src/sandbox/node.ts). */
+/** The sandbox the extension talks to (src/sandbox/node.ts): its control counts requests, expires tokens, sets the clock. */
 export interface BenchSandbox {
   url: string;
-  control: Pick<SandboxControl, 'stats' | 'expireAccessTokens'>;
+  control: SandboxControl;
 }
 
 export interface BrowserBenchContext {
