@@ -9,7 +9,7 @@ import { useExtensionStack } from './support/extension-stack';
 import { POPUP, waitForPopupState } from './support/popup';
 import { expectedTileValue, fetchSandboxDays, parseDataValue, TILE_IDS } from './support/sandbox-readings';
 import { DEMO_MEMBERS, signIn } from './support/sign-in';
-import type { UiPage } from './support/ui-page';
+import type { UiPage } from '../../src/dev/ui-page';
 
 for (const kind of BROWSERS) {
   describe.skipIf(shouldSkip(kind))(`popup sign-in in ${kind.name}`, () => {

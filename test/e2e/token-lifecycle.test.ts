@@ -5,12 +5,12 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BROWSERS, type BrowserSession, CHROMIUM, shouldSkip } from './support/browsers';
-import { type ChromiumSession, launchChromium } from './support/chromium';
+import { type ChromiumSession, launchChromium } from '../../src/dev/launch-chromium';
 import { useExtensionStack } from './support/extension-stack';
 import { tileValues, waitForPopupState } from './support/popup';
 import { fetchedAt, refreshReadings } from './support/refresh';
 import { DEMO_MEMBERS, signIn } from './support/sign-in';
-import { poll, type UiPage } from './support/ui-page';
+import { poll, type UiPage } from '../../src/dev/ui-page';
 
 const alice = DEMO_MEMBERS.alice;
 const isChecked = (page: UiPage) =>

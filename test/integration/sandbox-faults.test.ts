@@ -6,7 +6,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createSandbox } from '../../src/sandbox/create-sandbox';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/node';
 import { getSummaries, postToken } from '../../src/sandbox/testing/oauth-driver';
-import { DEV_CLIENT_ID, DEV_CLIENT_SECRET } from '../../src/shared/extension-identity';
+import { DEV_CLIENT_ID } from '../../src/shared/extension-identity';
+import { DEV_CLIENT_SECRET } from '../../src/sandbox/dev-client-secret';
 
 const ALICE = 'alice@example.com';
 const DEV = { client_id: DEV_CLIENT_ID, client_secret: DEV_CLIENT_SECRET };

@@ -6,7 +6,8 @@ import { parseCompanionConfig } from '../../src/companion/config';
 import { removeAllListeners, sendMessage } from '../../src/messaging/protocol';
 import { createSandbox } from '../../src/sandbox/create-sandbox';
 import { resolveBuildConfig } from '../../src/shared/build-config';
-import { CHROME_EXTENSION_ID, CHROME_REDIRECT_URI, DEV_CLIENT_ID, DEV_CLIENT_SECRET, EXTENSION_REDIRECT_URIS } from '../../src/shared/extension-identity';
+import { CHROME_EXTENSION_ID, CHROME_REDIRECT_URI, DEV_CLIENT_ID, EXTENSION_REDIRECT_URIS } from '../../src/shared/extension-identity';
+import { DEV_CLIENT_SECRET } from '../../src/sandbox/dev-client-secret';
 import { installChromeMessaging } from './support/chrome-messaging';
 import { createFormDriver } from './support/form-driver';
 
