@@ -88,7 +88,7 @@ export function createRefreshReplay(options: RefreshReplayOptions): RefreshRepla
     for (;;) {
       const flight = flights.get(id);
       if (!flight) break;
-      if (flight.nonce === nonce) return { ...(await withDeadline(flight.done, answerWithinMs)), replay: 'joined' };
+      if (flight.nonce === nonce) return { tokens: (await withDeadline(flight.done, answerWithinMs)).tokens, replay: 'joined' };
       await withDeadline(
         flight.done.catch(() => undefined),
         answerWithinMs,

@@ -433,4 +433,45 @@ describe('worker.ts', () => {
       await upstream.close();
     }
   });
+
+  it.each([
+    [['RATE_LIMITER'], {}, 'RATE_LIMITER: must be a Durable Object binding'],
+    [['REFRESH_REPLAY'], {}, 'REFRESH_REPLAY: must be a Durable Object binding'],
+  ])('should answer 500 server_misconfigured and name the binding when %j is missing', async (withoutBindings, overrides, problem) => {
+    const upstream = await startFakeUpstream();
+    const companion = await workerdRuntime.start(companionEnv(upstream, overrides), { withoutBindings });
+    try {
+      const res = await fetch(new URL(COMPANION_ROUTES.health, companion.url));
+      expect(res.status).toBe(500);
+      expect((await res.json()).error).toBe('server_misconfigured');
+      await waitForOutput(companion, (lines) => lines.some((line) => line.includes(problem)));
+      expect(companion.output.join('\n')).toContain(problem);
+    } finally {
+      await companion.close();
+      await upstream.close();
+    }
+  });
+
+  it('should count one IPv6 /64 in one Durable Object bucket and keep client addresses out of logs and storage', async () => {
+    const upstream = await startFakeUpstream();
+    const companion = await workerdRuntime.start(companionEnv(upstream, { COMPANION_RATE_LIMIT_PER_MINUTE: '1', COMPANION_UPSTREAM_TIMEOUT_MS: '5000' }));
+    const from = (address: string) =>
+      fetch(new URL(COMPANION_ROUTES.refresh, companion.url), {
+        method: 'POST',
+        // Miniflare passes a client's cf-connecting-ip through, as Cloudflare's edge would set it.
+        headers: { ...jsonHeaders, 'cf-connecting-ip': address, 'X-Forwarded-For': address },
+        body: JSON.stringify({ refresh_token: SECRETS.refreshToken }),
+      }).then((res) => res.status);
+    try {
+      expect(await from('2001:db8:77:1::1')).toBe(200);
+      expect(await from('2001:db8:77:1:ffff::2')).toBe(429);
+      expect(await from('2001:db8:77:2::1')).toBe(200);
+      await waitForOutput(companion, (lines) => lines.filter((line) => line.includes('"route"')).length >= 3);
+      const everything = `${companion.output.join('\n')}\n${await companion.storeContents()}`;
+      expect(everything).not.toMatch(/2001:db8:77/i);
+    } finally {
+      await companion.close();
+      await upstream.close();
+    }
+  });
 });
