@@ -41,11 +41,17 @@ function rotatingUpstream(delayMs = 0) {
   return { refresh, issued, calls: () => calls, maxInFlight: () => maxInFlight };
 }
 
+/** A 60 s window over `upstream`, kept in `store`. */
+const replayOver = (
+  upstream: ReturnType<typeof rotatingUpstream>,
+  answerWithinMs: number,
+  store: ReplayStore = createMemoryReplayStore({ now: Date.now }),
+) => createRefreshReplay({ store, windowSeconds: 60, now: Date.now, upstream: upstream.refresh, answerWithinMs });
+
 describe('createRefreshReplay', () => {
   it('should store an answer that arrives after its requester got 504, for the retry to find', async () => {
     const upstream = rotatingUpstream(150);
-    const store = createMemoryReplayStore({ now: Date.now });
-    const replay = createRefreshReplay({ store, windowSeconds: 60, now: Date.now, upstream: upstream.refresh, answerWithinMs: 50 });
+    const replay = replayOver(upstream, 50);
     await expect(replay({ refreshToken: 'rt-0', nonce: NONCE })).rejects.toMatchObject({ status: 504, code: 'upstream_timeout' });
     await sleep(200);
     expect(await replay({ refreshToken: 'rt-0', nonce: NONCE })).toEqual({ tokens: upstream.issued[0], replay: 'hit' });
@@ -54,13 +60,7 @@ describe('createRefreshReplay', () => {
 
   it('should let a retry that arrives while the late refresh is still running join it', async () => {
     const upstream = rotatingUpstream(150);
-    const replay = createRefreshReplay({
-      store: createMemoryReplayStore({ now: Date.now }),
-      windowSeconds: 60,
-      now: Date.now,
-      upstream: upstream.refresh,
-      answerWithinMs: 100,
-    });
+    const replay = replayOver(upstream, 100);
     await expect(replay({ refreshToken: 'rt-0', nonce: NONCE })).rejects.toMatchObject({ status: 504 });
     expect(await replay({ refreshToken: 'rt-0', nonce: NONCE })).toEqual({ tokens: upstream.issued[0], replay: 'joined' });
     expect(upstream.calls()).toBe(1);
@@ -68,13 +68,7 @@ describe('createRefreshReplay', () => {
 
   it('should never send one refresh token to CardioMood twice at the same time, whatever the nonces', async () => {
     const upstream = rotatingUpstream(50);
-    const replay = createRefreshReplay({
-      store: createMemoryReplayStore({ now: Date.now }),
-      windowSeconds: 60,
-      now: Date.now,
-      upstream: upstream.refresh,
-      answerWithinMs: 1_000,
-    });
+    const replay = replayOver(upstream, 1_000);
     const results = await Promise.allSettled([
       replay({ refreshToken: 'rt-0', nonce: NONCE }),
       replay({ refreshToken: 'rt-0', nonce: 'another-nonce-0123456789ab' }),
@@ -91,14 +85,14 @@ describe('createRefreshReplay', () => {
         throw new Error('storage unavailable');
       },
     };
-    const replay = createRefreshReplay({ store: failing, windowSeconds: 60, now: Date.now, upstream: upstream.refresh, answerWithinMs: 1_000 });
+    const replay = replayOver(upstream, 1_000, failing);
     expect(await replay({ refreshToken: 'rt-0', nonce: NONCE })).toEqual({ tokens: upstream.issued[0], replay: 'miss', stored: false });
   });
 
   it('should go to CardioMood when the stored entry has been tampered with', async () => {
     const upstream = rotatingUpstream();
     const store = createMemoryReplayStore({ now: Date.now });
-    const replay = createRefreshReplay({ store, windowSeconds: 60, now: Date.now, upstream: upstream.refresh, answerWithinMs: 1_000 });
+    const replay = replayOver(upstream, 1_000, store);
     await replay({ refreshToken: 'rt-0', nonce: NONCE });
     const [[id, entry] = []] = store.entries();
     if (!id || !entry) throw new Error('no entry stored');
