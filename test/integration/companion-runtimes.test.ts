@@ -301,11 +301,20 @@ describe.each([nodeRuntime, workerdRuntime])('createCompanionApp on $name', (run
     const OTHER_NONCE = 'nonce-bbbbbbbbbbbbbbbbbbbbbbbb';
     // Each test starts from its own refresh token: the companion's window outlives one test.
     let refreshToken = '';
+    // Its own companion with a generous upstream timeout: the slow CardioMood (300 ms) must not
+    // turn into 504s on a busy machine, which the shared 400 ms companion would.
+    let replaying: RunningRuntime;
+    beforeAll(async () => {
+      replaying = await runtime.start(companionEnv(upstream, { COMPANION_UPSTREAM_TIMEOUT_MS: '5000' }));
+    });
+    afterAll(async () => {
+      await replaying?.close();
+    });
     beforeEach(() => {
       refreshToken = `refresh-token-${randomUUID()}`;
       upstream.accept(refreshToken);
     });
-    const refresh = (body: Record<string, string>, init: RequestInit = {}, base = companion.url) =>
+    const refresh = (body: Record<string, string>, init: RequestInit = {}, base = replaying.url) =>
       fetch(new URL(COMPANION_ROUTES.refresh, base), { method: 'POST', headers: jsonHeaders, body: JSON.stringify(body), ...init });
     const tokensOf = async (res: Response) => {
       expect(res.status).toBe(200);
@@ -316,7 +325,7 @@ describe.each([nodeRuntime, workerdRuntime])('createCompanionApp on $name', (run
       output.filter((line) => line.includes('"replay"')).map((line) => JSON.parse(line) as { replay: string; upstream_status?: number });
 
     it('should answer a retry whose first answer was lost with the same tokens and exactly one call to CardioMood', async () => {
-      const hits = () => replayLines(companion.output).filter((line) => line.replay === 'hit').length;
+      const hits = () => replayLines(replaying.output).filter((line) => line.replay === 'hit').length;
       const hitsBefore = hits();
       upstream.behave('rotating-slow');
       const lost = new AbortController();
@@ -333,12 +342,12 @@ describe.each([nodeRuntime, workerdRuntime])('createCompanionApp on $name', (run
       const again = await tokensOf(await refresh({ refresh_token: refreshToken, replay_nonce: NONCE }));
       expect(again).toEqual(upstream.issued[0]);
       expect(upstream.requests).toHaveLength(1);
-      await waitForOutput(companion, () => hits() >= hitsBefore + 2);
+      await waitForOutput(replaying, () => hits() >= hitsBefore + 2);
       expect(hits()).toBeGreaterThanOrEqual(hitsBefore + 2);
     });
 
     it('should make one call to CardioMood for identical refreshes arriving together', async () => {
-      const joined = () => replayLines(companion.output).filter((line) => line.replay === 'joined').length;
+      const joined = () => replayLines(replaying.output).filter((line) => line.replay === 'joined').length;
       const joinedBefore = joined();
       upstream.behave('rotating-slow');
       const answers = await Promise.all(
@@ -346,7 +355,7 @@ describe.each([nodeRuntime, workerdRuntime])('createCompanionApp on $name', (run
       );
       expect(upstream.requests).toHaveLength(1);
       expect(answers).toEqual([upstream.issued[0], upstream.issued[0], upstream.issued[0]]);
-      await waitForOutput(companion, () => joined() >= joinedBefore + 2);
+      await waitForOutput(replaying, () => joined() >= joinedBefore + 2);
       expect(joined()).toBe(joinedBefore + 2);
     });
 
@@ -377,14 +386,14 @@ describe.each([nodeRuntime, workerdRuntime])('createCompanionApp on $name', (run
     it('should keep neither the refresh token, the nonce nor the returned tokens in clear in the store', async () => {
       upstream.behave('rotating');
       await tokensOf(await refresh({ refresh_token: refreshToken, replay_nonce: NONCE }));
-      const stored = await companion.storeContents();
+      const stored = await replaying.storeContents();
       // The store was really read: it holds the entry's address.
       expect(stored).toContain(await replayId(refreshToken));
       for (const value of [refreshToken, NONCE, upstream.issued[0]?.access_token, upstream.issued[0]?.refresh_token]) {
         expect(value && stored.includes(value), `${value} is in the store`).toBe(false);
       }
-      await waitForOutput(companion, (output) => replayLines(output).length > 0);
-      const everything = companion.output.join('\n');
+      await waitForOutput(replaying, (output) => replayLines(output).length > 0);
+      const everything = replaying.output.join('\n');
       for (const value of [refreshToken, NONCE, upstream.issued[0]?.access_token, upstream.issued[0]?.refresh_token]) {
         expect(value && everything.includes(value), `${value} is in the ${runtime.name} output`).toBe(false);
       }
