@@ -20,7 +20,7 @@ import { isAllowedOrigin } from './is-allowed-origin';
 import { createMemoryReplayStore } from './memory-replay-store';
 import { rateLimitKey } from './rate-limit-key';
 import { createRefreshReplay, type RefreshReplay, type RefreshOutcome, type ReplayStore } from './refresh-replay';
-import { createUpstreamClient, type ObserveUpstream, type UpstreamCall } from './upstream';
+import { createUpstreamClient, type ObserveUpstream, type UpstreamCall, type UpstreamClient } from './upstream';
 
 /** The largest valid body (2 KB code + 2 KB redirect URI + verifier) fits; anything bigger is abuse. */
 export const MAX_BODY_BYTES = 8 * 1024;
@@ -138,7 +138,7 @@ function createHealthRoutes() {
 function createTokenRoutes(
   config: CompanionConfig,
   deps: {
-    upstream: ReturnType<typeof createUpstreamClient>;
+    upstream: UpstreamClient;
     refreshReplay: RefreshReplay | undefined;
     clientAddress: (c: Context) => string | undefined;
     rateLimitStore?: Store<CompanionEnv>;

@@ -296,7 +296,7 @@ const TOKEN_LIKE = /[A-Za-z0-9\-._~+/=]{20,}/g;
  * CardioMood's text made fit for a log line: the client secret and every value the client presented
  * removed, then anything long enough to be a credential of any kind (a new token echoed back, too).
  */
-export function scrubForLog(text: string, redact: readonly string[]): string {
+function scrubForLog(text: string, redact: readonly string[]): string {
   let result = text;
   for (const secret of redact) if (secret) result = result.split(secret).join('[redacted]');
   return result.replace(TOKEN_LIKE, '[redacted]');
