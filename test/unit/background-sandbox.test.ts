@@ -37,7 +37,8 @@ function wire() {
       COMPANION_ALLOWED_ORIGINS: `chrome-extension://${CHROME_EXTENSION_ID},moz-extension://*`,
       COMPANION_RATE_LIMIT_PER_MINUTE: '1000',
     }),
-    { fetch: sandboxFetch as typeof fetch },
+    // In-process there is no socket; the companion refuses requests without a client address.
+    { fetch: sandboxFetch as typeof fetch, clientAddress: () => '127.0.0.1' },
   );
   const network = vi.fn(async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const url = String(input instanceof Request ? input.url : input);
