@@ -6,12 +6,12 @@ import { createCardioMoodApi } from '../cardiomood/cardiomood-api';
 import { sendMessage } from '../messaging/protocol';
 import type { BuildConfig } from '../shared/build-config';
 import { setBadge } from './badge';
-import { createCachedStorageArea, type WatchStorageArea } from './cached-storage-area';
 import { createReadingsService } from './create-readings-service';
 import { createStatusHub } from './create-status-hub';
 import { createReadingsStore } from './readings-store';
 import { registerMessageHandlers } from './register-message-handlers';
 import { createSettingsStore } from './settings-store';
+import { createStorageItems } from '../storage/storage-items';
 
 export const ALARMS = {
   refreshToken: 'auth.refresh-ahead',
@@ -40,12 +40,12 @@ export function startBackground(deps: BackgroundDeps): () => void {
   // Tokens and readings in storage.session: trusted contexts only (the default in Chrome, made explicit;
   // Firefox exposes storage.session to extension pages only and has no setAccessLevel).
   void browser.storage.session.setAccessLevel?.({ accessLevel: 'TRUSTED_CONTEXTS' })?.catch?.(() => undefined);
-  // Repeated reads come from memory (the popup's getStatus reads four keys); storage stays the truth.
-  const sessionArea = createCachedStorageArea(browser.storage.session, watchArea('session'));
-  const localArea = createCachedStorageArea(browser.storage.local, watchArea('local'));
-  const authStorage = createAuthStorage({ session: sessionArea, local: localArea });
-  const store = createReadingsStore(sessionArea);
-  const settings = createSettingsStore(localArea);
+  // Every stored key, migrated and validated; repeated reads come from memory (the popup's getStatus
+  // reads several keys), storage stays the truth.
+  const items = createStorageItems();
+  const authStorage = createAuthStorage(items);
+  const store = createReadingsStore(items);
+  const settings = createSettingsStore(items.settings);
   let hub: ReturnType<typeof createStatusHub> | undefined;
   const changed = () => hub?.changed();
 
@@ -107,18 +107,6 @@ export function startBackground(deps: BackgroundDeps): () => void {
   return () => {
     removeHandlers();
     browser.alarms.onAlarm.removeListener(onAlarm);
-    sessionArea.dispose();
-    localArea.dispose();
-  };
-}
-
-/** The keys of one area that changed, from browser.storage.onChanged (areas' own onChanged is newer). */
-function watchArea(areaName: 'session' | 'local'): WatchStorageArea {
-  return (listener) => {
-    const onChanged = (changes: Record<string, unknown>, area: string) => {
-      if (area === areaName) listener(Object.keys(changes));
-    };
-    browser.storage.onChanged.addListener(onChanged);
-    return () => browser.storage.onChanged.removeListener(onChanged);
+    items.dispose();
   };
 }

@@ -1,7 +1,5 @@
-import type { StorageArea } from '../auth/auth-storage';
-import { DEFAULT_SETTINGS, settingsSchema, type Settings, type SettingsPatch } from '../shared/settings';
-
-export const SETTINGS_KEY = 'settings';
+import { DEFAULT_SETTINGS, type Settings, type SettingsPatch } from '../shared/settings';
+import type { StoredItem } from '../storage/define-stored-item';
 
 export interface SettingsStore {
   get(): Promise<Settings>;
@@ -9,16 +7,9 @@ export interface SettingsStore {
 }
 
 /** Member preferences in storage.local: no token and no health data ever go here. */
-export function createSettingsStore(local: StorageArea): SettingsStore {
+export function createSettingsStore(item: StoredItem<Settings>): SettingsStore {
   async function get(): Promise<Settings> {
-    const stored = (await local.get(SETTINGS_KEY))[SETTINGS_KEY];
-    if (stored === undefined) return DEFAULT_SETTINGS;
-    const parsed = settingsSchema.safeParse(stored);
-    if (!parsed.success) {
-      console.warn('Ignoring invalid stored settings; using defaults until the member saves them again');
-      return DEFAULT_SETTINGS;
-    }
-    return parsed.data;
+    return (await item.get()) ?? DEFAULT_SETTINGS;
   }
   // Updates run one after another: two quick patches must not both start from the same old settings.
   let queue: Promise<unknown> = Promise.resolve();
@@ -26,8 +17,8 @@ export function createSettingsStore(local: StorageArea): SettingsStore {
     get,
     update(patch) {
       const run = queue.then(async () => {
-        const next = settingsSchema.parse({ ...(await get()), ...patch });
-        await local.set({ [SETTINGS_KEY]: next });
+        const next: Settings = { ...(await get()), ...patch };
+        await item.set(next);
         return next;
       });
       queue = run.catch(() => undefined);

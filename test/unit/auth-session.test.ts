@@ -1,11 +1,14 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
-import { AUTH_KEYS, createAuthStorage, type StoredTokens } from '../../src/auth/auth-storage';
+import { createAuthStorage, type StoredTokens } from '../../src/auth/auth-storage';
 import type { CompanionClient, CompanionResult } from '../../src/auth/companion-client';
 import { createAuthSession, isExpired, type AuthSessionDeps } from '../../src/auth/create-auth-session';
 import type { TokenResponse } from '../../src/shared/token-response';
+import { createStorageItems } from '../../src/storage/storage-items';
 
 const REDIRECT = 'https://ikolmnhkljkbkopbpmgocbneeihjlhfp.chromiumapp.org/';
+/** The stored keys, as 0.1.0 named them. */
+const AUTH_KEYS = { tokens: 'auth.tokens', pending: 'auth.pendingSignIn', persisted: 'auth.persistedRefreshToken' } as const;
 const T0 = Date.parse('2026-11-28T10:00:00Z');
 
 /** A stand-in for the companion + CardioMood token endpoint with rotation, counting every call. */
@@ -54,11 +57,7 @@ function fakeCompanion() {
 function setup(overrides: Partial<AuthSessionDeps> = {}) {
   const companion = fakeCompanion();
   let now = T0;
-  const storage = createAuthStorage({
-    session: fakeBrowser.storage.session,
-    local: fakeBrowser.storage.local,
-    warn: vi.fn(),
-  });
+  const storage = createAuthStorage(createStorageItems({ warn: vi.fn() }));
   const scheduleRefresh = vi.fn(async (_at: number | null) => undefined);
   const fetch = vi.fn(async (_url: string | URL | Request, init?: RequestInit) => {
     const auth = new Headers(init?.headers).get('Authorization');
