@@ -1,14 +1,23 @@
-import type { PendingSignIn, StorageItems, StoredTokens } from '../storage/storage-items';
+import type { AppError } from '../shared/error-codes';
+import type {
+  PendingRevocations,
+  PendingSignIn,
+  RefreshAttempt,
+  SessionEnd,
+  StorageItems,
+  StoredTokens,
+} from '../storage/storage-items';
 
-export type { PendingSignIn, StoredTokens };
+export type { PendingRevocations, PendingSignIn, RefreshAttempt, SessionEnd, StoredTokens };
 
 /** A pending sign-in (state + PKCE verifier) is useless after this; it is also deleted on use. */
 export const PENDING_SIGN_IN_TTL_MS = 10 * 60 * 1000;
 
 /**
- * Where the background keeps auth state: the live tokens and the pending sign-in in storage.session,
- * at most the refresh token in storage.local and only when the member chose "Keep me signed in".
- * Reads go through the validated storage items: invalid data fails closed (treated as signed out).
+ * Where the background keeps auth state: the live tokens, the pending sign-in, a refresh attempt and
+ * tokens still to revoke in storage.session; in storage.local at most the refresh token (only when the
+ * member chose "Keep me signed in") and why the last session ended. Reads go through the validated
+ * storage items: invalid data fails closed (treated as absent, so as signed out).
  */
 export interface AuthStorage {
   readTokens(): Promise<StoredTokens | null>;
@@ -20,9 +29,24 @@ export interface AuthStorage {
   writePending(pending: PendingSignIn): Promise<void>;
   /** Reads and deletes the pending sign-in in one step, so a callback can be used only once. */
   takePending(now: number): Promise<PendingSignIn | null>;
+  /** Deletes any pending sign-in, expired or not; true when there was one. */
+  discardPending(): Promise<boolean>;
+  readSignInError(): Promise<AppError | null>;
+  writeSignInError(error: AppError | null): Promise<void>;
+  readSessionEnd(): Promise<SessionEnd | null>;
+  writeSessionEnd(end: SessionEnd | null): Promise<void>;
+  readAttempt(): Promise<RefreshAttempt | null>;
+  writeAttempt(attempt: RefreshAttempt | null): Promise<void>;
+  readRevocations(): Promise<PendingRevocations>;
+  writeRevocations(pending: PendingRevocations): Promise<void>;
 }
 
-export function createAuthStorage(items: Pick<StorageItems, 'tokens' | 'pendingSignIn' | 'persistedRefreshToken'>): AuthStorage {
+type AuthItems = Pick<
+  StorageItems,
+  'tokens' | 'pendingSignIn' | 'persistedRefreshToken' | 'authNote' | 'sessionEnd' | 'refreshAttempt' | 'pendingRevocations'
+>;
+
+export function createAuthStorage(items: AuthItems): AuthStorage {
   async function readPending(now: number): Promise<PendingSignIn | null> {
     const pending = await items.pendingSignIn.get();
     if (pending && now - pending.createdAt > PENDING_SIGN_IN_TTL_MS) {
@@ -40,7 +64,6 @@ export function createAuthStorage(items: Pick<StorageItems, 'tokens' | 'pendingS
   return {
     readTokens: () => items.tokens.get(),
     async writeTokens(tokens, { persistRefreshToken: persist }) {
-      // The rotated refresh token is written before anything else happens with the response.
       await Promise.all([items.tokens.set(tokens), persistRefreshToken(persist ? tokens.refreshToken : null)]);
     },
     async clearTokens() {
@@ -57,5 +80,18 @@ export function createAuthStorage(items: Pick<StorageItems, 'tokens' | 'pendingS
       await items.pendingSignIn.remove();
       return pending;
     },
+    async discardPending() {
+      const found = (await items.pendingSignIn.read()).status !== 'absent';
+      if (found) await items.pendingSignIn.remove();
+      return found;
+    },
+    readSignInError: async () => (await items.authNote.get())?.error ?? null,
+    writeSignInError: (error) => items.authNote.set({ error }),
+    readSessionEnd: () => items.sessionEnd.get(),
+    writeSessionEnd: (end) => (end ? items.sessionEnd.set(end) : items.sessionEnd.remove()),
+    readAttempt: () => items.refreshAttempt.get(),
+    writeAttempt: (attempt) => (attempt ? items.refreshAttempt.set(attempt) : items.refreshAttempt.remove()),
+    readRevocations: async () => (await items.pendingRevocations.get()) ?? [],
+    writeRevocations: (pending) => (pending.length > 0 ? items.pendingRevocations.set(pending) : items.pendingRevocations.remove()),
   };
 }

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { appErrorSchema } from '../shared/app-error-schema';
+import { replayNonceSchema } from '../shared/companion-api';
 import { readingsSnapshotSchema } from '../shared/readings';
 import { settingsSchema } from '../shared/settings';
-import { statusSchema } from '../shared/status';
+import { sessionEndReasonSchema, statusSchema } from '../shared/status';
 import { defineStoredItem, type StoredItem } from './define-stored-item';
 
 /**
@@ -43,12 +44,51 @@ export type PersistedRefreshToken = z.infer<typeof persistedRefreshTokenSchema>;
 export const syncRecordSchema = statusSchema.shape.sync.extend({ attempt: z.number().int().nonnegative().default(0) });
 export type SyncRecord = z.infer<typeof syncRecordSchema>;
 
-export const authNoteSchema = z.object({
-  error: appErrorSchema.nullable(),
-  /** The session ended because CardioMood rejected it: show "Reconnect", not "Connect". */
-  reconnectRequired: z.boolean(),
-});
+/** 0.1.0's outcome of the last sign-in, with whether the session had ended and needed "Reconnect". */
+const authNoteV1Schema = z.object({ error: appErrorSchema.nullable(), reconnectRequired: z.boolean() });
+
+/** v2: only why the last sign-in failed; why a session ended moved to `local:auth.sessionEnd`. */
+export const authNoteSchema = z.object({ error: appErrorSchema.nullable() });
 export type AuthNote = z.infer<typeof authNoteSchema>;
+
+/**
+ * Why the last session ended, and when. In storage.local so that "Reconnect" and its reason survive a
+ * browser restart; it holds no token and no health data. Removed when a new session starts.
+ */
+export const sessionEndSchema = z.object({ reason: sessionEndReasonSchema, at: z.number() });
+export type SessionEnd = z.infer<typeof sessionEndSchema>;
+
+/**
+ * A refresh in progress, stored before the companion is called: the refresh token presented and the
+ * replay nonce that every retry of that same token sends again (a restarted worker included), so the
+ * companion can hand back an answer that was lost. Removed when the rotated tokens are stored.
+ */
+export const refreshAttemptSchema = z.object({
+  refreshToken: z.string().min(1),
+  nonce: replayNonceSchema,
+  /** How many times this refresh token was sent. */
+  sends: z.number().int().positive(),
+  /**
+   * True while the last send may have reached CardioMood without its answer reaching us (it is set
+   * before sending and cleared by an answer that says the token was not used): a retry refused with
+   * invalid_grant then means the lost answer rotated it.
+   */
+  unanswered: z.boolean(),
+});
+export type RefreshAttempt = z.infer<typeof refreshAttemptSchema>;
+
+/** Tokens to revoke after a sign-out, retried from an alarm; storage.session only (they are tokens). */
+export const pendingRevocationsSchema = z.array(
+  z.object({
+    token: z.string().min(1),
+    hint: z.enum(['refresh_token', 'access_token']),
+    /** Attempts made so far. */
+    attempts: z.number().int().nonnegative(),
+    /** Epoch ms before which the next attempt must not run (backoff). */
+    nextAt: z.number(),
+  }),
+);
+export type PendingRevocations = z.infer<typeof pendingRevocationsSchema>;
 
 /** 0.1.0's settings: every field had a default, so a partial object was complete after parsing. */
 const settingsV1Schema = z.object({
@@ -74,6 +114,9 @@ export interface StorageItems {
   readingsSnapshot: StoredItem<z.infer<typeof readingsSnapshotSchema>>;
   readingsSync: StoredItem<SyncRecord>;
   authNote: StoredItem<AuthNote>;
+  sessionEnd: StoredItem<SessionEnd>;
+  refreshAttempt: StoredItem<RefreshAttempt>;
+  pendingRevocations: StoredItem<PendingRevocations>;
   /** Stops every item's change watcher. */
   dispose(): void;
 }
@@ -84,6 +127,7 @@ export interface StorageItems {
  */
 export function createStorageItems(options: { warn?: (message: string) => void } = {}): StorageItems {
   const { warn } = options;
+  const sessionEnd = defineStoredItem('local:auth.sessionEnd', { schema: sessionEndSchema, version: 1, warn });
   const items = {
     tokens: defineStoredItem('session:auth.tokens', { schema: storedTokensSchema, version: 1, warn }),
     pendingSignIn: defineStoredItem('session:auth.pendingSignIn', { schema: pendingSignInSchema, version: 1, warn }),
@@ -101,7 +145,27 @@ export function createStorageItems(options: { warn?: (message: string) => void }
     }),
     readingsSnapshot: defineStoredItem('session:readings.snapshot', { schema: readingsSnapshotSchema, version: 1, warn }),
     readingsSync: defineStoredItem('session:readings.sync', { schema: syncRecordSchema, version: 1, warn }),
-    authNote: defineStoredItem('session:auth.note', { schema: authNoteSchema, version: 1, warn }),
+    authNote: defineStoredItem('session:auth.note', {
+      schema: authNoteSchema,
+      version: 2,
+      migrations: {
+        // 0.1.0 only knew that a session ended and needed "Reconnect", not why; it ended that way only
+        // when CardioMood refused the sign-in, the common case of which is a revoked refresh token.
+        2: async (v1: unknown) => {
+          const note = previousShape('auth.note', authNoteV1Schema, v1);
+          if (note.reconnectRequired && !(await sessionEnd.get())) await sessionEnd.set({ reason: 'revoked', at: Date.now() });
+          return { error: note.error };
+        },
+      },
+      warn,
+    }),
+    sessionEnd,
+    refreshAttempt: defineStoredItem('session:auth.refreshAttempt', { schema: refreshAttemptSchema, version: 1, warn }),
+    pendingRevocations: defineStoredItem('session:auth.pendingRevocations', {
+      schema: pendingRevocationsSchema,
+      version: 1,
+      warn,
+    }),
   };
   return {
     ...items,

@@ -1,7 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { sendMessage } from '../../src/messaging/protocol';
-import { fakeServers, T0, useBackground } from './support/background-harness';
+import { fakeServers, getStatus, T0, useBackground } from './support/background-harness';
 
 /**
  * What 0.1.0 left in storage, key by key and shape by shape, written the way 0.1.0 wrote it: plain
@@ -64,8 +64,8 @@ describe('startBackground over 0.1.0 storage', () => {
     await fakeBrowser.storage.local.set(V010.local);
     const { servers } = background.start(serversWith010Tokens(() => background.now));
 
-    const status = await sendMessage('getStatus');
-    expect(status.auth).toEqual({ state: 'signed_in', error: null });
+    const status = await getStatus();
+    expect(status.auth).toEqual({ state: 'signed_in', error: null, reason: null });
     expect(status.readings).toEqual(V010.session['readings.snapshot']);
     expect(status.sync).toEqual({ state: 'idle', error: null, nextRetryAt: null });
     expect(status.settings).toEqual(V010.local.settings);
@@ -76,14 +76,18 @@ describe('startBackground over 0.1.0 storage', () => {
     // Changed shapes now carry their version; nothing else was rewritten.
     const local = await fakeBrowser.storage.local.get(null);
     expect(local).toEqual({ ...V010.local, settings$: { v: 2 } });
-    expect(await fakeBrowser.storage.session.get(Object.keys(V010.session))).toEqual(V010.session);
+    expect(await fakeBrowser.storage.session.get(Object.keys(V010.session))).toEqual({
+      ...V010.session,
+      'auth.note': { error: null },
+    });
+    expect(await fakeBrowser.storage.session.get('auth.note$')).toEqual({ 'auth.note$': { v: 2 } });
   });
 
   it('should keep the member signed in from the 0.1.0 persisted refresh token after a browser restart', async () => {
     await fakeBrowser.storage.local.set(V010.local);
     const { servers } = background.start(serversWith010Tokens(() => background.now));
 
-    expect((await sendMessage('getStatus')).auth.state).toBe('signed_in');
+    expect((await getStatus()).auth.state).toBe('signed_in');
     const refreshed = await sendMessage('refreshReadings');
     expect(refreshed.ok && refreshed.value.readings?.hasToday).toBe(true);
     expect(servers.state.refreshes).toBe(1);
@@ -95,7 +99,7 @@ describe('startBackground over 0.1.0 storage', () => {
   it('should complete 0.1.0 settings that relied on defaults, keeping what the member chose', async () => {
     await fakeBrowser.storage.local.set({ settings: { units: 'imperial', hiddenTiles: ['steps'] } });
     background.start();
-    expect((await sendMessage('getStatus')).settings).toEqual({
+    expect((await getStatus()).settings).toEqual({
       keepSignedIn: true,
       units: 'imperial',
       temperature: 'celsius',
@@ -107,10 +111,30 @@ describe('startBackground over 0.1.0 storage', () => {
     });
   });
 
-  it('should read a 0.1.0 pending sign-in', async () => {
+  it('should keep asking to reconnect after a 0.1.0 session CardioMood had ended', async () => {
+    await fakeBrowser.storage.session.set({
+      'auth.note': { error: { code: 'REAUTH_REQUIRED', message: 'CardioMood no longer accepts this sign-in (invalid_grant)' }, reconnectRequired: true },
+    });
+    await fakeBrowser.storage.local.set({ settings: V010.local.settings });
+    background.start();
+    // 0.1.0 did not know why; a refused refresh token is what it recorded this way.
+    expect((await getStatus()).auth).toEqual({
+      state: 'reconnect_required',
+      error: { code: 'REAUTH_REQUIRED', message: expect.any(String) },
+      reason: 'revoked',
+    });
+  });
+
+  it('should end a 0.1.0 pending sign-in as interrupted: no worker started now can finish it', async () => {
     await fakeBrowser.storage.session.set({ 'auth.pendingSignIn': V010.pendingSignIn });
     background.start();
-    await sendMessage('getStatus');
-    expect(await fakeBrowser.storage.session.get('auth.pendingSignIn')).toEqual({ 'auth.pendingSignIn': V010.pendingSignIn });
+    await vi.waitFor(async () =>
+      expect((await getStatus()).auth).toEqual({
+        state: 'signed_out',
+        error: { code: 'SIGN_IN_INTERRUPTED', message: expect.any(String) },
+        reason: null,
+      }),
+    );
+    expect(await fakeBrowser.storage.session.get('auth.pendingSignIn')).toEqual({});
   });
 });

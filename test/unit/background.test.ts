@@ -3,7 +3,7 @@ import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { ALARMS } from '../../src/background/create-background';
 import { localToday } from '../../src/cardiomood/local-date';
 import { sendMessage } from '../../src/messaging/protocol';
-import { broadcasts, REDIRECT, useBackground, type FakeServers } from './support/background-harness';
+import { broadcasts, type FakeServers, getStatus, REDIRECT, useBackground } from './support/background-harness';
 
 const background = useBackground();
 const start = (servers?: FakeServers) => background.start(servers);
@@ -14,7 +14,7 @@ describe('startBackground', () => {
     const result = await sendMessage('signIn');
     expect(result.ok).toBe(true);
     const status = result.ok ? result.value : null;
-    expect(status?.auth).toEqual({ state: 'signed_in', error: null });
+    expect(status?.auth).toEqual({ state: 'signed_in', error: null, reason: null });
     expect(status?.readings?.today).toBe(localToday(new Date(background.now)));
     expect(status?.readings?.fetchedAt).toBe(background.now);
     expect(status?.readings?.tiles.find((t) => t.id === 'steps')?.value).toBe(8000);
@@ -37,11 +37,11 @@ describe('startBackground', () => {
   it('should paint from the cache and revalidate only when stale', async () => {
     const { servers } = start();
     await sendMessage('signIn');
-    await sendMessage('getStatus');
+    await getStatus();
     await new Promise((r) => setTimeout(r, 10));
     expect(servers.state.summaryRequests).toBe(1);
     background.now += 3 * 60_000;
-    const cached = await sendMessage('getStatus');
+    const cached = await getStatus();
     expect(cached.readings?.fetchedAt).toBe(background.now - 3 * 60_000);
     await vi.waitFor(() => expect(servers.state.summaryRequests).toBe(2));
   });
@@ -108,7 +108,7 @@ describe('startBackground', () => {
     launchWebAuthFlow.mockImplementation(async ({ url }) => `${REDIRECT}?error=access_denied&state=${new URL(url).searchParams.get('state')}`);
     const result = await sendMessage('signIn');
     expect(!result.ok && result.error.code).toBe('ACCESS_DENIED');
-    const status = await sendMessage('getStatus');
+    const status = await getStatus();
     expect(status.auth).toMatchObject({ state: 'signed_out', error: { code: 'ACCESS_DENIED' } });
   });
 
@@ -118,7 +118,7 @@ describe('startBackground', () => {
     background.stop();
     await fakeBrowser.storage.session.clear();
     const second = start(first.servers);
-    const status = await sendMessage('getStatus');
+    const status = await getStatus();
     expect(status.auth.state).toBe('signed_in');
     const refreshed = await sendMessage('refreshReadings');
     expect(refreshed.ok && refreshed.value.readings?.hasToday).toBe(true);
@@ -128,7 +128,7 @@ describe('startBackground', () => {
     background.stop();
     await fakeBrowser.storage.session.clear();
     start(first.servers);
-    expect((await sendMessage('getStatus')).auth.state).toBe('signed_out');
+    expect((await getStatus()).auth.state).toBe('signed_out');
   });
 
   it('should not bring back the persisted refresh token when another setting changes', async () => {
@@ -143,24 +143,24 @@ describe('startBackground', () => {
   it('should send the settings with the status and publish a change to open pages', async () => {
     const { messaging } = start();
     await sendMessage('signIn');
-    expect((await sendMessage('getStatus')).settings).toMatchObject({ units: 'metric', hiddenTiles: [] });
+    expect((await getStatus()).settings).toMatchObject({ units: 'metric', hiddenTiles: [] });
     await sendMessage('updateSettings', { units: 'imperial', hiddenTiles: ['steps'] });
     await vi.waitFor(() =>
       expect(broadcasts(messaging.sent).at(-1)?.settings).toMatchObject({ units: 'imperial', hiddenTiles: ['steps'] }),
     );
-    expect((await sendMessage('getStatus')).settings).toMatchObject({ units: 'imperial', hiddenTiles: ['steps'] });
+    expect((await getStatus()).settings).toMatchObject({ units: 'imperial', hiddenTiles: ['steps'] });
   });
 
   it('should answer getStatus from memory yet see a change another context made in storage', async () => {
     start();
     await sendMessage('signIn');
-    await sendMessage('getStatus');
-    const reads = vi.spyOn(fakeBrowser.storage.session, 'get');
-    expect((await sendMessage('getStatus')).readings).not.toBeNull();
-    expect(reads).not.toHaveBeenCalled();
+    await getStatus();
+    const reads = [vi.spyOn(fakeBrowser.storage.session, 'get'), vi.spyOn(fakeBrowser.storage.local, 'get')];
+    expect((await getStatus()).readings).not.toBeNull();
+    for (const read of reads) expect(read).not.toHaveBeenCalled();
     // Someone else (devtools, a test) removes the cached snapshot: the next status reflects it.
     await fakeBrowser.storage.session.remove('readings.snapshot');
-    await vi.waitFor(async () => expect((await sendMessage('getStatus')).readings).toBeNull());
+    await vi.waitFor(async () => expect((await getStatus()).readings).toBeNull());
   });
 
   it('should clear everything on sign out', async () => {

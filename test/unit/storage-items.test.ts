@@ -175,7 +175,11 @@ describe('createStorageItems', () => {
       .filter((value): value is StoredItem<unknown> => typeof value === 'object' && value !== null && 'key' in value)
       .map((item) => item.key);
     expect(new Set(keys).size).toBe(keys.length);
-    expect(keys.filter((key) => key.startsWith('local:')).sort()).toEqual(['local:auth.persistedRefreshToken', 'local:settings']);
+    expect(keys.filter((key) => key.startsWith('local:')).sort()).toEqual([
+      'local:auth.persistedRefreshToken',
+      'local:auth.sessionEnd',
+      'local:settings',
+    ]);
   });
 
   it('should migrate 0.1.0 settings, giving the fields 0.1.0 defaulted their 0.1.0 defaults', async () => {
