@@ -5,7 +5,7 @@ import { PopupApp } from '../../src/ui/popup/popup-app';
 
 // The status is asked for before anything else is set up: its answer is most of the time to readings.
 const client = createBrowserClient();
-const firstStatus = client.send('getStatus');
+const firstStatus = client.getStatus();
 // The messaging library posts the request one microtask after send() returns; queue the page's own
 // set-up behind it, or the request would wait for the whole first render.
 queueMicrotask(() =>

@@ -1,3 +1,4 @@
+import type { Status } from '../../src/shared/status';
 import { type ChromiumSession, launchChromium } from '../../src/dev/launch-chromium';
 import { type FirefoxSession, launchFirefox, wrapPuppeteerPage } from '../../src/dev/launch-firefox';
 import { poll, type UiPage } from '../../src/dev/ui-page';
@@ -199,6 +200,13 @@ export async function send<K extends keyof ProtocolMap>(
   data?: Parameters<ProtocolMap[K]>[0],
 ): Promise<ReturnType<ProtocolMap[K]>> {
   return (await timeMessage(page, type, data)).answer;
+}
+
+/** getStatus, narrowed: the background refuses only senders that are not our pages, which the bench's are. */
+export async function getStatus(page: UiPage): Promise<Status> {
+  const answer = await send(page, 'getStatus');
+  if ('ok' in answer) throw new Error(`bench: the background refused getStatus: ${answer.error.code}`);
+  return answer;
 }
 
 export function unwrap(type: string, envelope: unknown): unknown {

@@ -1,6 +1,6 @@
 import type { SandboxControl } from '../../src/sandbox/create-sandbox';
 import { poll } from '../../src/dev/ui-page';
-import { type BenchBrowser, type ExtensionApi, send, timeMessage } from './bench-browser';
+import { type BenchBrowser, type ExtensionApi, getStatus, timeMessage } from './bench-browser';
 import { budget, type Row } from './report';
 import { summarize, type Summary } from './stats';
 
@@ -72,7 +72,7 @@ const popupWarm: BrowserMeasurement = {
       for (const page of order) {
         if (page === 'popup') {
           // Warm means: the background runs and the snapshot is cached. getStatus proves both.
-          const status = await send(browser.control, 'getStatus');
+          const status = await getStatus(browser.control);
           if (!status.readings) throw new Error('no cached readings before a warm run');
         }
         const time =
@@ -253,7 +253,7 @@ const refreshUnderLoad: BrowserMeasurement = {
         if (!reply || reply.err) throw new Error(`a request under load threw: ${reply?.err?.message ?? 'no answer'}`);
         if (reply.res?.ok === false) throw new Error(`a request under load failed: ${reply.res.error?.code ?? 'unknown'}`);
       });
-      const status = await send(browser.control, 'getStatus');
+      const status = await getStatus(browser.control);
       if (status.auth.state !== 'signed_in' || status.sync.state === 'error') {
         throw new Error(`after the load round: auth ${status.auth.state}, sync ${status.sync.state}`);
       }

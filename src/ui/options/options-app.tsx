@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Metric } from '../../shared/readings';
 import type { Settings, SettingsPatch } from '../../shared/settings';
 import type { Status } from '../../shared/status';
-import { errorText } from '../error-text';
+import { endReasonText, errorText } from '../error-text';
 import { KNOWN_TILE_IDS, metricLabel } from '../metric-labels';
 import { useUi } from '../ui-env';
 
@@ -37,7 +37,7 @@ export function OptionsApp() {
   useEffect(() => {
     let alive = true;
     const off = client.onStatusChanged((next) => alive && setStatus(next));
-    client.send('getStatus').then((first) => {
+    client.getStatus().then((first) => {
       if (!alive) return;
       setStatus((current) => current ?? first);
       // The form keeps its own copy from here on: it shows a choice before the background confirms it.
@@ -61,7 +61,7 @@ export function OptionsApp() {
       setSaveNote(t('optionsSaved'));
     } else {
       setSaveNote(t('optionsSaveFailed', errorText(result?.error ?? { code: 'INVALID_MESSAGE' }, t)));
-      const stored = await client.send('getStatus').catch(() => null);
+      const stored = await client.getStatus().catch(() => null);
       if (id === latestSave.current) setSettings(stored?.settings ?? null);
     }
   };
@@ -77,6 +77,11 @@ export function OptionsApp() {
         <h1>{t('optionsTitle')}</h1>
       </header>
       <main class="stack">
+        {status?.settingsUnreadable && (
+          <p role="alert" class="notice" data-testid="settings-unreadable">
+            {t('optionsSettingsUnreadable')}
+          </p>
+        )}
         {settings && (
           <>
             <section aria-labelledby="display-heading" class="stack">
@@ -141,6 +146,11 @@ export function OptionsApp() {
           <p data-testid="options-auth" data-state={status?.auth.state ?? ''}>
             {status ? (signedIn ? t('optionsConnected') : t('optionsNotConnected')) : ''}
           </p>
+          {status?.auth.state === 'reconnect_required' && (
+            <p data-testid="end-reason" data-reason={status.auth.reason ?? ''}>
+              {endReasonText(status.auth.reason, t)}
+            </p>
+          )}
           {settings && (
             <div>
               <input

@@ -3,7 +3,7 @@ import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { ReadingsSnapshot } from '../../shared/readings';
 import type { Settings } from '../../shared/settings';
 import type { Status } from '../../shared/status';
-import { errorText } from '../error-text';
+import { endReasonText, errorText } from '../error-text';
 import { localIsoDate } from '../format';
 import { markAfterPaint } from '../mark-painted';
 import { useUi } from '../ui-env';
@@ -29,7 +29,7 @@ export function PopupApp({ firstStatus }: { firstStatus?: Promise<Status> } = {}
     let alive = true;
     const off = client.onStatusChanged((next) => alive && setStatus(next));
     // One message: the status carries the settings too, so the readings paint from one answer.
-    (firstStatus ?? client.send('getStatus')).then(
+    (firstStatus ?? client.getStatus()).then(
       (first) => alive && setStatus((current) => current ?? first),
       () => alive && setUnreachable(true),
     );
@@ -42,11 +42,11 @@ export function PopupApp({ firstStatus }: { firstStatus?: Promise<Status> } = {}
   const act = async (run: () => Promise<Status | null>) => {
     const next = await run().catch(() => null);
     if (next) setStatus(next);
-    else setStatus(await client.send('getStatus').catch(() => null));
+    else setStatus(await client.getStatus().catch(() => null));
   };
   const signIn = () => {
     // Show the wait at once; the background's own broadcast confirms it.
-    setStatus((current) => current && { ...current, auth: { state: 'connecting', error: null } });
+    setStatus((current) => current && { ...current, auth: { ...current.auth, state: 'connecting', error: null } });
     void act(async () => {
       const result = await client.send('signIn');
       return result.ok ? result.value : null;
@@ -70,7 +70,7 @@ export function PopupApp({ firstStatus }: { firstStatus?: Promise<Status> } = {}
     });
   const retryStatus = () => {
     setUnreachable(false);
-    client.send('getStatus').then(setStatus, () => setUnreachable(true));
+    client.getStatus().then(setStatus, () => setUnreachable(true));
   };
 
   if (!status) {
@@ -153,6 +153,9 @@ function StateView({ state, status, onSignIn, onRetry, retrying }: StateViewProp
       return (
         <section class="center stack" aria-labelledby="reconnect-heading">
           <h2 id="reconnect-heading">{t('reconnectHeading')}</h2>
+          <p data-testid="end-reason" data-reason={status.auth.reason ?? ''}>
+            {endReasonText(status.auth.reason, t)}
+          </p>
           <p class="muted">{t('reconnectBody')}</p>
           <AuthError status={status} />
           <button type="button" class="primary" data-testid="connect" onClick={onSignIn}>

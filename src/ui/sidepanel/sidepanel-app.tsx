@@ -2,7 +2,7 @@ import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/ho
 import type { Result } from '../../shared/error-codes';
 import type { History, Intraday } from '../../shared/readings';
 import type { Status } from '../../shared/status';
-import { errorText } from '../error-text';
+import { endReasonText, errorText } from '../error-text';
 import { localIsoDate } from '../format';
 import { markAfterPaint } from '../mark-painted';
 import { metricLabel } from '../metric-labels';
@@ -36,7 +36,7 @@ export function SidepanelApp({ charts: chartsLoader = loadCharts }: { charts?: (
   useLayoutEffect(() => {
     let alive = true;
     const off = client.onStatusChanged((next) => alive && setStatus(next));
-    client.send('getStatus').then((first) => alive && setStatus((current) => current ?? first), () => undefined);
+    client.getStatus().then((first) => alive && setStatus((current) => current ?? first), () => undefined);
     chartsLoader().then(
       (api) => alive && setCharts(api),
       (error: unknown) => {
@@ -164,6 +164,11 @@ function SignedOutPanel({ status }: { status: Status }) {
   return (
     <section class="stack" aria-labelledby="connect-heading">
       <h2 id="connect-heading">{reconnect ? t('reconnectHeading') : t('signedOutHeading')}</h2>
+      {reconnect && (
+        <p data-testid="end-reason" data-reason={status.auth.reason ?? ''}>
+          {endReasonText(status.auth.reason, t)}
+        </p>
+      )}
       <p class="muted">{t('sidepanelSignedOut')}</p>
       {status.auth.error && (
         <p role="status" class="error" data-testid="auth-error" data-code={status.auth.error.code}>
