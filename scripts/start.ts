@@ -8,9 +8,8 @@
  * Ctrl-C / SIGTERM stops the browser it started and both servers.
  * Env: SANDBOX_PORT, COMPANION_PORT (a non-default port is baked into the builds).
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -24,14 +23,14 @@ if (!existsSync(join(ROOT, 'node_modules', 'wxt'))) {
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
 
-const { CHROME_EXTENSION_ID, DEV_COMPANION_PORT, DEV_SANDBOX_PORT } = await import('../src/shared/extension-identity');
-const { buildEnvFor } = await import('../test/e2e/support/build-extension');
-const { DEMO_MEMBERS } = await import('../test/e2e/support/sign-in');
-const { startLocalStack } = await import('../test/e2e/support/servers');
+const { CHROME_EXTENSION_ID } = await import('../src/shared/extension-identity');
+const { DEV_COMPANION_PORT, DEV_SANDBOX_PORT } = await import('../src/dev/dev-ports');
+const { buildExtension } = await import('../src/dev/build-extension');
+const { openChromium } = await import('../src/dev/open-chromium');
+const { PROJECT_TMP } = await import('../src/dev/project-root');
+const { startDevStack } = await import('../src/dev/start-dev-stack');
 
-type Stack = Awaited<ReturnType<typeof startLocalStack>>;
-
-const CHROMIUM_CANDIDATES = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
+type Stack = Awaited<ReturnType<typeof startDevStack>>;
 
 function port(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -44,60 +43,11 @@ function port(name: string, fallback: number): number {
   return value;
 }
 
-/** `wxt build --mode development [-b firefox]`: the same command as `npm run build:dev[:firefox]`. */
-function buildExtension(browser: 'chrome' | 'firefox', env: Record<string, string>): Promise<string> {
-  const args = ['build', '--mode', 'development', ...(browser === 'firefox' ? ['-b', 'firefox'] : [])];
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(join(ROOT, 'node_modules', '.bin', 'wxt'), args, {
-      cwd: ROOT,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code === 0) resolvePromise(join(ROOT, '.output', `${browser}-mv3-dev`));
-      else reject(new Error(`wxt ${args.join(' ')} failed (exit ${code}):\n${output}`));
-    });
-  });
-}
-
-async function openChromium(extensionDir: string): Promise<ChildProcess | undefined> {
-  const executable = CHROMIUM_CANDIDATES.find((candidate) => candidate && existsSync(candidate));
-  if (!executable) {
-    console.log('No Chromium found (set CHROMIUM_PATH): load the extension by hand as shown above.');
-    return undefined;
-  }
-  const profile = join(ROOT, '.tmp', 'start', 'chromium-profile');
-  const preferences = join(profile, 'Default', 'Preferences');
-  if (!existsSync(preferences)) {
-    // Developer mode on, as after loading it by hand, so the extension's reload button works.
-    await mkdir(dirname(preferences), { recursive: true });
-    await writeFile(preferences, JSON.stringify({ extensions: { ui: { developer_mode: true } } }));
-  }
-  const child = spawn(
-    executable,
-    [
-      `--user-data-dir=${profile}`,
-      `--load-extension=${extensionDir}`,
-      '--no-first-run',
-      '--no-default-browser-check',
-      `chrome-extension://${CHROME_EXTENSION_ID}/popup.html`,
-    ],
-    { stdio: 'ignore' },
-  );
-  child.on('error', (error) => console.error(`Could not start ${executable}: ${error.message}`));
-  child.on('exit', (code) =>
-    console.log(
-      code === 0 || code === null
-        ? 'Chromium closed; the sandbox and companion keep running (Ctrl-C to stop).'
-        : `Chromium exited with code ${code} (is the display usable?); the sandbox and companion keep running.`,
-    ),
-  );
-  console.log(`Opened Chromium (${executable}) with the extension loaded; its profile is ${profile}.`);
-  return child;
+/** What each demo member's data looks like, from the sandbox's own description of them. */
+function describeData(member: { history: { lastDaysAgo: number }; missingDaysAgo?: number[] }): string {
+  const through = member.history.lastDaysAgo === 0 ? 'data through today' : 'no data yet today';
+  const gaps = member.missingDaysAgo?.length ? ` (none ${member.missingDaysAgo.join(', ')} days ago)` : '';
+  return through + gaps;
 }
 
 async function main(): Promise<void> {
@@ -119,7 +69,7 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void stop('SIGTERM'));
 
   try {
-    stack = await startLocalStack({
+    stack = await startDevStack({
       sandboxPort,
       companionPort,
       onCompanionLog: (line) => console.log(`[companion] ${JSON.stringify(line)}`),
@@ -136,13 +86,14 @@ async function main(): Promise<void> {
   console.log(`Companion (token exchange):   ${stack.companion.url}`);
 
   // The development defaults already point at 8787/8788; the variables matter when the ports differ.
-  const env = buildEnvFor(stack.buildConfig);
   console.log('Building the extension for Chrome and Firefox (development mode) …');
   let chromeDir: string;
   let firefoxDir: string;
   try {
-    chromeDir = await buildExtension('chrome', env);
-    firefoxDir = await buildExtension('firefox', env);
+    // The same output as `npm run build:dev[:firefox]`: .output/<browser>-mv3-dev.
+    const outDir = join(ROOT, '.output');
+    chromeDir = (await buildExtension({ browser: 'chrome', mode: 'development', config: stack.buildConfig, outDir })).dir;
+    firefoxDir = (await buildExtension({ browser: 'firefox', mode: 'development', config: stack.buildConfig, outDir })).dir;
   } catch (error) {
     console.error(error instanceof Error ? error.message : error);
     await stack.close();
@@ -157,12 +108,18 @@ Load the extension
       ${join(firefoxDir, 'manifest.json')}
 
 Demo members (sign in from the extension's Connect button)
-  ${DEMO_MEMBERS.alice.email} / ${DEMO_MEMBERS.alice.password}   data through today (none 3 days ago)
-  ${DEMO_MEMBERS.bob.email} / ${DEMO_MEMBERS.bob.password}       no data yet today
+${stack.sandbox.control
+  .members()
+  .map((member) => `  ${member.email} / ${member.password}   ${describeData(member)}`)
+  .join('\n')}
 `);
 
   if (process.env.DISPLAY || process.env.WAYLAND_DISPLAY) {
-    chromium = await openChromium(chromeDir);
+    chromium = await openChromium({
+      extensionDir: chromeDir,
+      profileDir: join(PROJECT_TMP, 'start', 'chromium-profile'),
+      url: `chrome-extension://${CHROME_EXTENSION_ID}/popup.html`,
+    });
   } else {
     console.log('No display ($DISPLAY / $WAYLAND_DISPLAY unset): not opening a browser; load the extension as shown above.');
   }

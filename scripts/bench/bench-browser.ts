@@ -1,114 +1,212 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { join } from 'node:path';
-import { chromium, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
+import type { Status } from '../../src/shared/status';
+import { type ChromiumSession, launchChromium } from '../../src/dev/launch-chromium';
+import { type FirefoxSession, launchFirefox, wrapPuppeteerPage } from '../../src/dev/launch-firefox';
+import { poll, type UiPage } from '../../src/dev/ui-page';
 import type { ProtocolMap } from '../../src/messaging/protocol';
 
-export const CHROMIUM_PATH = '/usr/bin/chromium';
+export type BenchBrowserName = 'Chromium' | 'Firefox';
 
-/** The slice of the extension API the in-page helpers use (they run in an extension page). */
-declare const chrome: {
-  runtime: { sendMessage(message: unknown): Promise<unknown> };
-  storage: { session: { remove(key: string): Promise<void> } };
-};
-
+/**
+ * What the browser measurements need, the same in both browsers: each measurement is written once
+ * against this and runs in Chromium (Playwright) and Firefox ESR (Puppeteer over WebDriver BiDi).
+ */
 export interface BenchBrowser {
-  context: BrowserContext;
-  extensionId: string;
-  /** Chromium's version string. */
-  version: string;
-  /** The floor page, kept open: it runs the in-page helpers and keeps the extension's process alive. */
-  control: Page;
-  pageUrl(file: string): string;
-  /** Sends one protocol message from an extension page, framed as @webext-core/messaging frames it. */
-  send<K extends keyof ProtocolMap>(type: K, ...data: Parameters<ProtocolMap[K]>): Promise<ReturnType<ProtocolMap[K]>>;
-  /** Stops the background service worker and waits until Chromium lists no worker for us. */
-  stopWorker(): Promise<void>;
-  /** The id of the running worker target, or undefined while none runs. */
-  workerTargetId(): Promise<string | undefined>;
+  readonly name: BenchBrowserName;
+  /** For the table's heading: name, version, headless. */
+  readonly label: string;
+  /** The floor page, kept open: it runs the in-page helpers and keeps an extension page alive. */
+  readonly control: UiPage;
   /**
-   * Waits until Chromium lists a worker for us again. After stopWorker() saw the list empty, this
-   * proves the worker really started anew (Chromium reuses the target id, so the id proves nothing).
+   * Opens `file` in a new tab and returns the startTime of its first `mark` (ms since the document's
+   * navigation started). Nothing runs in the page while it loads: see timeToMark below.
    */
-  waitForRestart(timeoutMs?: number): Promise<void>;
+  timeToMark(file: string, mark: string, timeoutMs?: number): Promise<number>;
+  /** Opens an extension page as a tab and waits until it has loaded (it may be polled while loading). */
+  openPage(file: string): Promise<UiPage>;
+  /** The first open or newly opened page whose URL starts with `prefix` (the sign-in window). */
+  waitForPage(prefix: string): Promise<UiPage>;
+  /**
+   * Stops the extension's background and resolves once the browser no longer runs it. Chromium: the
+   * DevTools protocol stops the service worker. Firefox: the event page is suspended by Firefox
+   * itself once idle (the profile's idle timeout is short, see launchBenchBrowser).
+   */
+  stopBackground(): Promise<void>;
+  /** Whether the browser runs the extension's background right now (asking does not wake it). */
+  isBackgroundRunning(): Promise<boolean>;
   close(): Promise<void>;
 }
 
-/** One fresh profile, headless Debian Chromium, only our extension loaded. */
-export async function launchBenchBrowser(extensionDir: string, tmpDir: string): Promise<BenchBrowser> {
-  const profile = await mkdtemp(join(tmpDir, 'profile-'));
-  let context: BrowserContext | undefined;
+/** In-page helpers see `browser` (Firefox) or `chrome` (Chromium); declared for the types. */
+export interface ExtensionApi {
+  runtime: { sendMessage(message: unknown): Promise<unknown> };
+  storage: { session: { remove(key: string): Promise<void> } };
+  extension: { getViews(): Array<{ location: { pathname: string } }> };
+}
+
+/**
+ * Firefox suspends an idle event page after `extensions.background.idle.timeout` ms (30 s by
+ * default, like Chrome's service worker). The bench lowers it so a "stopped background" run does not
+ * wait half a minute; every warm measurement asks the background right before it, which resets the
+ * idle timer.
+ */
+export const FIREFOX_IDLE_TIMEOUT_MS = 1_000;
+
+/** How long the bench keeps its hands off a page it is timing before it asks for the mark. */
+const HANDS_OFF_MS = 250;
+
+export async function launchBenchBrowser(name: BenchBrowserName, extensionDir: string): Promise<BenchBrowser> {
+  return name === 'Chromium' ? chromiumBenchBrowser(await launchChromium({ extensionDir })) : firefoxBenchBrowser(
+    await launchFirefox({
+      extensionDir,
+      prefs: {
+        'extensions.background.idle.timeout': FIREFOX_IDLE_TIMEOUT_MS,
+        // Firefox rounds performance.now() and mark times to whole milliseconds by default (a
+        // fingerprinting defence); the bench wants the same resolution as in Chromium.
+        'privacy.reduceTimerPrecision': false,
+      },
+    }),
+  );
+}
+
+async function chromiumBenchBrowser(session: ChromiumSession): Promise<BenchBrowser> {
   try {
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM_PATH,
-      headless: true,
-      args: [
-        `--disable-extensions-except=${extensionDir}`,
-        `--load-extension=${extensionDir}`,
-        '--disable-gpu',
-        '--disable-quic',
-      ],
-    });
-    const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker', { timeout: 20_000 }));
-    const extensionId = new URL(worker.url()).host;
-    const pageUrl = (file: string) => `chrome-extension://${extensionId}/${file}`;
-    const control = await context.newPage();
-    await control.goto(pageUrl('floor.html'));
-    const browser = context.browser();
-    const cdp: CDPSession = browser ? await browser.newBrowserCDPSession() : await context.newCDPSession(control);
-
-    const workerTargets = async () =>
-      (await cdp.send('Target.getTargets')).targetInfos.filter(
-        (target) => target.type === 'service_worker' && target.url.startsWith(`chrome-extension://${extensionId}/`),
-      );
-    const workerTargetId = async () => (await workerTargets())[0]?.targetId;
-    const ownContext = context;
-
+    const control = await session.openExtensionPage('floor.html');
     return {
-      context,
-      extensionId,
-      version: browser?.version() ?? 'unknown',
+      name: 'Chromium',
+      label: `Chromium ${session.version} (headless)`,
       control,
-      pageUrl,
-      send: (type, ...data) => sendFromPage(control, type, data[0]),
-      workerTargetId,
-      async stopWorker() {
-        const running = await workerTargets();
-        if (!running.length) throw new Error('bench: no service worker was running to stop');
-        // Target.closeTarget on a worker target is what puppeteer's WebWorker.close() sends; Chrome's
-        // docs use it to test service worker termination.
-        for (const target of running) await cdp.send('Target.closeTarget', { targetId: target.targetId });
-        await poll(async () => (await workerTargets()).length === 0, 5_000, 'the service worker did not stop');
+      async timeToMark(file, mark, timeoutMs) {
+        // Playwright's goto resolves on the load event, seen over the DevTools protocol.
+        const page = await session.openExtensionPage(file);
+        try {
+          await sleep(HANDS_OFF_MS);
+          return await readMark(page, mark, timeoutMs);
+        } finally {
+          await page.close();
+        }
       },
-      async waitForRestart(timeoutMs = 10_000) {
-        await poll(async () => (await workerTargetId()) !== undefined, timeoutMs, 'the service worker did not restart');
-      },
-      async close() {
-        await ownContext.close().catch(() => undefined);
-        await rm(profile, { recursive: true, force: true });
-      },
+      openPage: (file) => session.openExtensionPage(file),
+      waitForPage: (prefix) => session.waitForPage(prefix),
+      stopBackground: () => session.stopServiceWorker(),
+      isBackgroundRunning: () => session.isServiceWorkerRunning(),
+      close: () => session.close(),
     };
   } catch (error) {
-    await context?.close().catch(() => undefined);
-    await rm(profile, { recursive: true, force: true });
+    await session.close();
+    throw error;
+  }
+}
+
+async function firefoxBenchBrowser(session: FirefoxSession): Promise<BenchBrowser> {
+  try {
+    const control = await session.openExtensionPage('floor.html');
+    const isBackgroundRunning = () =>
+      control.evaluate(() => {
+        const api = (globalThis as unknown as { browser: ExtensionApi }).browser;
+        // An event page that runs is one of the extension's views; a suspended one is not.
+        return api.extension.getViews().some((view) => view.location.pathname === '/_generated_background_page.html');
+      });
+    return {
+      name: 'Firefox',
+      label: `Firefox ${session.version} (headless)`,
+      control,
+      async timeToMark(file, mark, timeoutMs) {
+        const url = `${session.extensionOrigin}/${file}`;
+        const raw = await session.browser.newPage();
+        const page = wrapPuppeteerPage(raw);
+        try {
+          // Firefox never reports a moz-extension:// navigation as done over BiDi, so there is no
+          // load event to wait for from outside: start it, keep off for the hands-off time, then ask.
+          // A page still on about:blank is asked again (that touches only about:blank).
+          raw.goto(url).catch(() => undefined);
+          await sleep(HANDS_OFF_MS);
+          await poll(`${url} to be the tab's document`, async () =>
+            (await page.evaluate(() => location.href)) === url ? true : undefined,
+            { interval: 50 },
+          );
+          return await readMark(page, mark, timeoutMs);
+        } finally {
+          await page.close();
+        }
+      },
+      openPage: (file) => session.openExtensionPage(file),
+      waitForPage: (prefix) => session.waitForPage(prefix),
+      async stopBackground() {
+        await poll('Firefox to suspend the idle event page', async () => ((await isBackgroundRunning()) ? undefined : true), {
+          timeout: FIREFOX_IDLE_TIMEOUT_MS + 10_000,
+          interval: 50,
+        });
+      },
+      isBackgroundRunning,
+      close: () => session.close(),
+    };
+  } catch (error) {
+    await session.close();
     throw error;
   }
 }
 
 /**
- * The frame @webext-core/messaging sends ({ id, type, data, timestamp }) and the envelope it answers
- * with ({ res } or { err }); see node_modules/@webext-core/messaging/dist. Sent with
- * chrome.runtime.sendMessage from an extension page, so the background sees our own extension id.
+ * Reads the first `mark` once, with a PerformanceObserver that also sees marks set before it (for a
+ * page slower than the hands-off time). Polling, as before, put the bench's own tasks on the page's
+ * main thread and delayed the very paint being measured.
  */
-export async function sendFromPage<K extends keyof ProtocolMap>(
-  page: Page,
+function readMark(page: UiPage, mark: string, timeoutMs = 15_000): Promise<number> {
+  // No named functions inside: tsx (esbuild keepNames) would wrap them in a __name() helper that
+  // does not exist in the page.
+  return page.evaluate(
+    ([name, timeout]) =>
+      new Promise<number>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no ${name} mark within ${timeout} ms`)), timeout);
+        new PerformanceObserver((list, observer) => {
+          const entry = list.getEntriesByName(name, 'mark')[0];
+          if (!entry) return;
+          observer.disconnect();
+          clearTimeout(timer);
+          resolve(entry.startTime);
+        }).observe({ type: 'mark', buffered: true });
+      }),
+    [mark, timeoutMs] as const,
+  );
+}
+
+/**
+ * Sends one protocol message from an extension page, framed as @webext-core/messaging frames it
+ * ({ id, type, data, timestamp }, answered with { res } or { err }; see
+ * node_modules/@webext-core/messaging/dist), and times it in the page until the answer arrives.
+ */
+export async function timeMessage<K extends keyof ProtocolMap>(
+  page: UiPage,
   type: K,
-  data: unknown,
-): Promise<ReturnType<ProtocolMap[K]>> {
-  const envelope = await page.evaluate(
-    ([type, data]) => chrome.runtime.sendMessage({ id: Math.floor(Math.random() * 1e9), type, data, timestamp: Date.now() }),
+  data?: Parameters<ProtocolMap[K]>[0],
+): Promise<{ ms: number; answer: ReturnType<ProtocolMap[K]> }> {
+  const { ms, envelope } = await page.evaluate(
+    async ([type, data]) => {
+      const scope = globalThis as unknown as { browser?: ExtensionApi; chrome: ExtensionApi };
+      const api = scope.browser ?? scope.chrome;
+      const started = performance.now();
+      const envelope = await api.runtime.sendMessage({ id: Math.floor(Math.random() * 1e9), type, data, timestamp: Date.now() });
+      return { ms: performance.now() - started, envelope };
+    },
     [type, data] as const,
   );
-  return unwrap(type, envelope) as ReturnType<ProtocolMap[K]>;
+  return { ms, answer: unwrap(type, envelope) as ReturnType<ProtocolMap[K]> };
+}
+
+/** {@link timeMessage} without the time. */
+export async function send<K extends keyof ProtocolMap>(
+  page: UiPage,
+  type: K,
+  data?: Parameters<ProtocolMap[K]>[0],
+): Promise<ReturnType<ProtocolMap[K]>> {
+  return (await timeMessage(page, type, data)).answer;
+}
+
+/** getStatus, narrowed: the background refuses only senders that are not our pages, which the bench's are. */
+export async function getStatus(page: UiPage): Promise<Status> {
+  const answer = await send(page, 'getStatus');
+  if ('ok' in answer) throw new Error(`bench: the background refused getStatus: ${answer.error.code}`);
+  return answer;
 }
 
 export function unwrap(type: string, envelope: unknown): unknown {
@@ -118,46 +216,7 @@ export function unwrap(type: string, envelope: unknown): unknown {
   return reply.res;
 }
 
-/** How long the bench keeps its hands off a page it is timing before it asks for the mark. */
-const HANDS_OFF_MS = 250;
-
-/**
- * Opens `url` in a new tab and returns the startTime of the first `mark` (ms since the document's
- * navigation started). Nothing runs in the page while it loads: the bench waits for the load event
- * from outside, leaves the page alone for HANDS_OFF_MS, then asks once (a PerformanceObserver that
- * also sees marks set before it, for a page slower than that). Polling, as before, put the bench's
- * own tasks on the page's main thread and delayed the very paint being measured.
- */
-export async function timeToMark(context: BrowserContext, url: string, mark: string, timeoutMs = 15_000): Promise<number> {
-  const page = await context.newPage();
-  try {
-    await page.goto(url);
-    await new Promise((resolve) => setTimeout(resolve, HANDS_OFF_MS));
-    // No named functions inside: tsx (esbuild keepNames) would wrap them in a __name() helper that
-    // does not exist in the page.
-    return await page.evaluate(
-      ([name, timeout]) =>
-        new Promise<number>((resolve, reject) => {
-          const timer = setTimeout(() => reject(new Error(`no ${name} mark within ${timeout} ms`)), timeout);
-          new PerformanceObserver((list, observer) => {
-            const entry = list.getEntriesByName(name, 'mark')[0];
-            if (!entry) return;
-            observer.disconnect();
-            clearTimeout(timer);
-            resolve(entry.startTime);
-          }).observe({ type: 'mark', buffered: true });
-        }),
-      [mark, timeoutMs] as const,
-    );
-  } finally {
-    await page.close();
-  }
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-export async function poll(check: () => Promise<boolean>, timeoutMs: number, failure: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`bench: ${failure} within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

@@ -1,10 +1,8 @@
-import type { Page } from 'playwright-core';
-import type { ProtocolMap } from '../../src/messaging/protocol';
 import type { SandboxControl } from '../../src/sandbox/create-sandbox';
-import type { Status } from '../../src/shared/status';
-import { poll, timeToMark, unwrap, type BenchBrowser } from './bench-browser';
+import { poll } from '../../src/dev/ui-page';
+import { type BenchBrowser, type ExtensionApi, getStatus, timeMessage } from './bench-browser';
 import { budget, type Row } from './report';
-import { summarize } from './stats';
+import { summarize, type Summary } from './stats';
 
 /** The marks the pages set once their content is on screen (see docs/performance.md). */
 export const MARKS = {
@@ -14,7 +12,6 @@ export const MARKS = {
 } as const;
 
 export const SELECTORS = {
-  popup: '[data-testid=popup]',
   popupReadings: '[data-testid=popup][data-state=readings]',
   connect: '[data-testid=connect]',
   range7: '[data-testid=range-7]',
@@ -25,102 +22,95 @@ export const SELECTORS = {
 /** Where the background caches the readings snapshot (src/background/readings-store.ts). */
 export const SNAPSHOT_KEY = 'readings.snapshot';
 
+/** The section of the floor row: every timing row of the same browser is printed next to it. */
+export const FLOOR_SECTION = 'Floor';
+
 /** Discarded runs before the counted ones: first-use costs (code cache, JIT) that a member pays once. */
 const WARMUP = 2;
 const LOAD_REQUESTS = 50;
 const LOAD_ROUNDS = 5;
 
-/** What the bench needs of the sandbox (src/sandbox/node.ts). */
+/** The sandbox the extension talks to (src/sandbox/node.ts): its control counts requests, expires tokens, sets the clock. */
 export interface BenchSandbox {
   url: string;
-  control: Pick<SandboxControl, 'stats' | 'expireAccessTokens'>;
+  control: SandboxControl;
 }
 
-export interface BrowserBenchOptions {
+export interface BrowserBenchContext {
   browser: BenchBrowser;
   sandbox: BenchSandbox;
   member: { email: string; password: string };
   runs: number;
   budgets: { popupWarmVsFloor: number; sidepanel90DaysMs: number };
-  /** 'measure', or the row to print instead when the build has no side panel. */
-  sidepanel: 'measure' | Row;
-  attempt(section: string, measurement: string, fn: () => Promise<Row[]>): Promise<void>;
+  /** False when the build has no side panel (entrypoints/sidepanel missing): its row reads n/a. */
+  hasSidepanel: boolean;
   step(text: string): void;
 }
 
-/** The in-page helpers run in the floor page; they see only `chrome`, declared here for the types. */
-declare const chrome: {
-  runtime: { sendMessage(message: unknown): Promise<unknown> };
-  storage: { session: { remove(key: string): Promise<void> } };
-};
-
-/** Times one protocol message from the floor page: sendMessage until the background's answer arrives. */
-async function timeMessage(page: Page, type: keyof ProtocolMap, data?: unknown): Promise<{ ms: number; envelope: unknown }> {
-  return page.evaluate(
-    async ([type, data]) => {
-      const started = performance.now();
-      const envelope = await chrome.runtime.sendMessage({ id: Math.floor(Math.random() * 1e9), type, data, timestamp: Date.now() });
-      return { ms: performance.now() - started, envelope };
-    },
-    [type, data] as const,
-  );
+/**
+ * One browser measurement: written once against {@link BenchBrowser}, run in every browser. To add a
+ * row, add an entry to {@link BROWSER_MEASUREMENTS}; its timing rows are printed next to the floor
+ * of the same browser and run without further wiring.
+ */
+export interface BrowserMeasurement {
+  section: string;
+  /** Names the measurement in the NOT MEASURED row when it fails. */
+  measurement: string;
+  measure(context: BrowserBenchContext): Promise<Row[]>;
 }
 
-export async function runBrowserBench(options: BrowserBenchOptions): Promise<void> {
-  const { browser, sandbox, runs, budgets, attempt, step } = options;
-  const { context, control, pageUrl } = options.browser;
-
-  step('signing in through the real flow (Connect, sandbox login, Allow)');
-  await signIn(options);
-
-  let floorMedian = Number.NaN;
-  await attempt('Popup', 'warm time to readings', async () => {
-    step(`popup warm vs floor: ${runs} runs each, interleaved`);
+/** Warm popup and the floor, interleaved (alternating which goes first) so drift lands on both. */
+const popupWarm: BrowserMeasurement = {
+  section: 'Popup',
+  measurement: 'warm time to readings',
+  async measure({ browser, runs, budgets, step }) {
+    step(`${browser.name}: popup warm vs floor, ${runs} runs each, interleaved`);
     const floor: number[] = [];
     const popup: number[] = [];
     for (let i = 0; i < runs + WARMUP; i++) {
       const order = i % 2 ? (['floor', 'popup'] as const) : (['popup', 'floor'] as const);
       for (const page of order) {
         if (page === 'popup') {
-          // Warm means: the worker runs and the snapshot is cached. getStatus proves both.
-          const status = (await browser.send('getStatus')) as Status;
+          // Warm means: the background runs and the snapshot is cached. getStatus proves both.
+          const status = await getStatus(browser.control);
           if (!status.readings) throw new Error('no cached readings before a warm run');
         }
         const time =
           page === 'popup'
-            ? await timeToMark(context, pageUrl('popup.html'), MARKS.popupReadings)
-            : await timeToMark(context, pageUrl('floor.html'), MARKS.floor);
+            ? await browser.timeToMark('popup.html', MARKS.popupReadings)
+            : await browser.timeToMark('floor.html', MARKS.floor);
         if (i >= WARMUP) (page === 'popup' ? popup : floor).push(time);
       }
     }
     const floorSummary = summarize(floor);
     const popupSummary = summarize(popup);
-    floorMedian = floorSummary.median;
     const ratio = popupSummary.median / floorSummary.median;
     return [
-      { section: 'Floor', measurement: 'empty extension page painted', summary: floorSummary },
+      { section: FLOOR_SECTION, measurement: 'empty extension page painted', summary: floorSummary },
       {
         section: 'Popup',
         measurement: 'warm: navigation → readings painted',
         summary: popupSummary,
-        value: `${ratio.toFixed(2)}× floor`,
         budget: budget(`≤ ${budgets.popupWarmVsFloor}× floor`, ratio <= budgets.popupWarmVsFloor),
       },
     ];
-  });
+  },
+};
 
-  await attempt('Worker', 'wake to first answer', async () => {
-    step(`service worker wake: ${runs} stops`);
+/** getStatus with the background running, then after stopping it (wake + start-up + the same round trip). */
+const backgroundWake: BrowserMeasurement = {
+  section: 'Worker',
+  measurement: 'wake to first answer',
+  async measure({ browser, runs, step }) {
+    step(`${browser.name}: background wake, ${runs} stops`);
     const warm: number[] = [];
     const cold: number[] = [];
     let restarted = 0;
     for (let i = 0; i < runs + WARMUP; i++) {
-      const running = await timeMessage(control, 'getStatus');
-      unwrap('getStatus', running.envelope);
-      await browser.stopWorker();
-      const woken = await timeMessage(control, 'getStatus');
-      unwrap('getStatus', woken.envelope);
-      await browser.waitForRestart();
+      const running = await timeMessage(browser.control, 'getStatus');
+      await browser.stopBackground();
+      const woken = await timeMessage(browser.control, 'getStatus');
+      await waitForRestart(browser);
       restarted++;
       if (i >= WARMUP) {
         warm.push(running.ms);
@@ -128,66 +118,124 @@ export async function runBrowserBench(options: BrowserBenchOptions): Promise<voi
       }
     }
     return [
-      { section: 'Worker', measurement: 'getStatus answered, worker running', summary: summarize(warm) },
+      { section: 'Worker', measurement: 'getStatus answered, background running', summary: summarize(warm) },
       {
         section: 'Worker',
-        measurement: 'getStatus answered, worker stopped (wake)',
+        measurement: 'getStatus answered, background stopped (wake)',
         summary: summarize(cold),
         value: `restart verified ${restarted}/${runs + WARMUP}`,
       },
     ];
-  });
+  },
+};
 
-  await attempt('Popup', 'cold time to readings', async () => {
-    step(`popup cold: ${runs} runs (worker stopped, snapshot removed)`);
+/** Background stopped and the snapshot removed: readings come from CardioMood (the sandbox). */
+const popupCold: BrowserMeasurement = {
+  section: 'Popup',
+  measurement: 'cold time to readings',
+  async measure({ browser, sandbox, runs, step }) {
+    step(`${browser.name}: popup cold, ${runs} runs (background stopped, snapshot removed)`);
     const times: number[] = [];
     let restarted = 0;
     let fetched = 0;
     for (let i = 0; i < runs + 1; i++) {
-      await control.evaluate((key) => chrome.storage.session.remove(key), SNAPSHOT_KEY);
-      await browser.stopWorker();
+      await browser.control.evaluate((key) => {
+        const scope = globalThis as unknown as { browser?: ExtensionApi; chrome: ExtensionApi };
+        return (scope.browser ?? scope.chrome).storage.session.remove(key);
+      }, SNAPSHOT_KEY);
+      await browser.stopBackground();
       const summariesBefore = sandbox.control.stats().userSummariesRequests;
-      const time = await timeToMark(context, pageUrl('popup.html'), MARKS.popupReadings, 30_000);
-      await browser.waitForRestart();
+      const time = await browser.timeToMark('popup.html', MARKS.popupReadings, 30_000);
+      await waitForRestart(browser);
       restarted++;
       // Cold means the readings came from CardioMood (the sandbox), not from a cache.
       if (sandbox.control.stats().userSummariesRequests > summariesBefore) fetched++;
       if (i >= 1) times.push(time);
     }
-    const summary = summarize(times);
     return [
       {
         section: 'Popup',
         measurement: 'cold: navigation → readings painted',
-        summary,
-        value: `${(summary.median / floorMedian).toFixed(2)}× floor; restart verified ${restarted}/${runs + 1}, fetched ${fetched}/${runs + 1}`,
+        summary: summarize(times),
+        value: `restart verified ${restarted}/${runs + 1}, fetched ${fetched}/${runs + 1}`,
       },
     ];
-  });
+  },
+};
 
-  await attempt('Side panel', '90 days rendered', async () => {
-    if (options.sidepanel !== 'measure') return [options.sidepanel];
-    step(`side panel: ${runs} renders of 90 days`);
-    const times = await measureSidepanel90(options);
-    const summary = summarize(times);
-    return [
-      {
-        section: 'Side panel',
-        measurement: 'select 90 days → rendered',
-        summary,
-        budget: budget(`< ${budgets.sidepanel90DaysMs} ms`, summary.median < budgets.sidepanel90DaysMs),
-      },
-    ];
-  });
+/**
+ * Opens the side panel page, waits for its first render, then times (in the page) from the click on
+ * "90 days" to the next `sidepanel-rendered` mark. Each run first goes back to 7 days, so every
+ * counted click really changes the range.
+ */
+const sidepanel90: BrowserMeasurement = {
+  section: 'Side panel',
+  measurement: 'select 90 days → rendered',
+  async measure({ browser, runs, budgets, hasSidepanel, step }) {
+    if (!hasSidepanel) {
+      return [{ section: 'Side panel', measurement: 'select 90 days → rendered', value: 'no sidepanel.html in the build', notApplicable: true }];
+    }
+    step(`${browser.name}: side panel, ${runs} renders of 90 days`);
+    const page = await browser.openPage('sidepanel.html');
+    try {
+      await page.waitFor(SELECTORS.range90);
+      await poll('the side panel to set its first render mark', async () =>
+        (await page.evaluate((mark) => performance.getEntriesByName(mark, 'mark').length > 0, MARKS.sidepanelRendered)) ? true : undefined,
+      );
+      // No named functions inside: tsx (esbuild keepNames) would wrap them in a __name() helper that
+      // does not exist in the page.
+      const clickAndTime = (selector: string) =>
+        page.evaluate(
+          async ([selector, mark]) => {
+            performance.clearMarks(mark);
+            const button = document.querySelector<HTMLElement>(selector);
+            if (!button) throw new Error(`no ${selector}`);
+            const started = performance.now();
+            button.click();
+            while (performance.now() < started + 20_000) {
+              const entry = performance.getEntriesByName(mark, 'mark')[0];
+              if (entry) return entry.startTime - started;
+              await new Promise((resolve) => setTimeout(resolve, 5));
+            }
+            throw new Error(`no ${mark} after clicking ${selector}`);
+          },
+          [selector, MARKS.sidepanelRendered] as const,
+        );
+      const times: number[] = [];
+      for (let i = 0; i < runs + 1; i++) {
+        await clickAndTime(SELECTORS.range7);
+        const time = await clickAndTime(SELECTORS.range90);
+        if (i >= 1) times.push(time);
+      }
+      const summary = summarize(times);
+      return [
+        {
+          section: 'Side panel',
+          measurement: 'select 90 days → rendered',
+          summary,
+          budget: budget(`< ${budgets.sidepanel90DaysMs} ms`, summary.median < budgets.sidepanel90DaysMs),
+        },
+      ];
+    } finally {
+      await page.close();
+    }
+  },
+};
 
-  await attempt('Refresh', 'under load', async () => {
-    step(`refresh under load: ${LOAD_ROUNDS} rounds of ${LOAD_REQUESTS} concurrent requests after expiry`);
+/** Every access token expired, then 50 requests at once: all answered, with exactly one refresh. */
+const refreshUnderLoad: BrowserMeasurement = {
+  section: 'Refresh',
+  measurement: 'under load',
+  async measure({ browser, sandbox, step }) {
+    step(`${browser.name}: refresh under load, ${LOAD_ROUNDS} rounds of ${LOAD_REQUESTS} concurrent requests after expiry`);
     const times: number[] = [];
     const refreshCounts: number[] = [];
     for (let round = 0; round < LOAD_ROUNDS; round++) {
       const before = sandbox.control.stats().refreshes;
       sandbox.control.expireAccessTokens();
-      const result = await control.evaluate(async (count) => {
+      const result = await browser.control.evaluate(async (count) => {
+        const scope = globalThis as unknown as { browser?: ExtensionApi; chrome: ExtensionApi };
+        const api = scope.browser ?? scope.chrome;
         const started = performance.now();
         const messages = Array.from({ length: count }, (_, i) =>
           i % 2 === 0
@@ -195,99 +243,83 @@ export async function runBrowserBench(options: BrowserBenchOptions): Promise<voi
             : { type: 'getHistory', data: { days: ([7, 30, 90] as const)[i % 3] } },
         );
         const envelopes = await Promise.all(
-          messages.map((message, i) => chrome.runtime.sendMessage({ id: i, ...message, timestamp: Date.now() })),
+          messages.map((message, i) => api.runtime.sendMessage({ id: i, ...message, timestamp: Date.now() })),
         );
         return { ms: performance.now() - started, envelopes };
       }, LOAD_REQUESTS);
       const after = sandbox.control.stats().refreshes;
       result.envelopes.forEach((envelope) => {
-        const answer = unwrap('load request', envelope) as { ok?: boolean; error?: { code?: string } };
-        if (answer.ok === false) throw new Error(`a request under load failed: ${answer.error?.code ?? 'unknown'}`);
+        const reply = envelope as { res?: { ok?: boolean; error?: { code?: string } }; err?: { message?: string } } | undefined;
+        if (!reply || reply.err) throw new Error(`a request under load threw: ${reply?.err?.message ?? 'no answer'}`);
+        if (reply.res?.ok === false) throw new Error(`a request under load failed: ${reply.res.error?.code ?? 'unknown'}`);
       });
-      const status = (await browser.send('getStatus')) as Status;
+      const status = await getStatus(browser.control);
       if (status.auth.state !== 'signed_in' || status.sync.state === 'error') {
         throw new Error(`after the load round: auth ${status.auth.state}, sync ${status.sync.state}`);
       }
       times.push(result.ms);
       refreshCounts.push(after - before);
     }
-    const allSingle = refreshCounts.every((count) => count === 1);
     return [
       {
         section: 'Refresh',
         measurement: `${LOAD_REQUESTS} concurrent requests after expiry → all answered`,
         summary: summarize(times),
         value: `refreshes at sandbox per round: ${refreshCounts.join(', ')}`,
-        budget: budget('exactly 1 refresh per round', allSingle),
+        budget: budget('exactly 1 refresh per round', refreshCounts.every((count) => count === 1)),
       },
     ];
+  },
+};
+
+/** The browser measurements, in the order they run; each runs in every browser. */
+export const BROWSER_MEASUREMENTS: readonly BrowserMeasurement[] = [popupWarm, backgroundWake, popupCold, sidepanel90, refreshUnderLoad];
+
+/**
+ * Signs in through the real flow, then runs every measurement in `context.browser`. A failing
+ * measurement becomes a NOT MEASURED row (through `attempt`) and the others still run. Every timing
+ * row comes back with the floor measured in the same browser.
+ */
+export async function runBrowserBench(
+  context: BrowserBenchContext,
+  attempt: (section: string, measurement: string, fn: () => Promise<Row[]>) => Promise<Row[]>,
+): Promise<Row[]> {
+  const { browser } = context;
+  const rows: Row[] = [];
+  rows.push(
+    ...(await attempt('Sign-in', 'real flow', async () => {
+      context.step(`${browser.name}: signing in through the real flow (Connect, sandbox login, Allow)`);
+      await signIn(context);
+      return [];
+    })),
+  );
+  if (rows.some((row) => row.failed)) return rows.map((row) => ({ ...row, browser: browser.name }));
+  for (const measurement of BROWSER_MEASUREMENTS) {
+    rows.push(...(await attempt(measurement.section, measurement.measurement, () => measurement.measure(context))));
+  }
+  const floor: Summary | undefined = rows.find((row) => row.section === FLOOR_SECTION && row.summary)?.summary;
+  return rows.map((row) => ({ ...row, browser: browser.name, ...(row.summary && floor && row.section !== FLOOR_SECTION ? { floor } : {}) }));
+}
+
+/** Polls until the browser runs the background again: after a stop that saw it gone, this proves a restart. */
+async function waitForRestart(browser: BenchBrowser): Promise<void> {
+  await poll('the background to run again', async () => ((await browser.isBackgroundRunning()) ? true : undefined), {
+    timeout: 10_000,
+    interval: 20,
   });
 }
 
-async function signIn(options: BrowserBenchOptions): Promise<void> {
-  const { browser, sandbox, member } = options;
-  const popup = await browser.context.newPage();
+async function signIn({ browser, sandbox, member }: BrowserBenchContext): Promise<void> {
+  const popup = await browser.openPage('popup.html');
   try {
-    await popup.goto(browser.pageUrl('popup.html'));
-    const authPage = browser.context.waitForEvent('page', {
-      predicate: (page) => page.url().startsWith(sandbox.url),
-      timeout: 20_000,
-    });
-    await popup.click(SELECTORS.connect, { timeout: 20_000 });
-    const auth = await authPage;
-    await auth.fill(SELECTORS.login.email, member.email, { timeout: 20_000 });
+    await popup.click(SELECTORS.connect);
+    const auth = await browser.waitForPage(sandbox.url);
+    await auth.fill(SELECTORS.login.email, member.email);
     await auth.fill(SELECTORS.login.password, member.password);
     await auth.click(SELECTORS.login.submit);
-    await auth.click(SELECTORS.login.allow, { timeout: 20_000 });
-    await popup.waitForSelector(SELECTORS.popupReadings, { timeout: 30_000 });
+    await auth.click(SELECTORS.login.allow);
+    await popup.waitFor(SELECTORS.popupReadings, { timeout: 30_000 });
   } finally {
     await popup.close();
-  }
-}
-
-/**
- * Opens the side panel page, waits for its first render, then times (in the page) from the click on
- * "90 days" to the next `sidepanel-rendered` mark. Each run first goes back to 7 days, so every
- * counted click really changes the range.
- */
-async function measureSidepanel90(options: BrowserBenchOptions): Promise<number[]> {
-  const { browser, runs } = options;
-  const page = await browser.context.newPage();
-  try {
-    await page.goto(browser.pageUrl('sidepanel.html'));
-    await page.waitForSelector(SELECTORS.range90, { timeout: 20_000 });
-    await poll(
-      () => page.evaluate((mark) => performance.getEntriesByName(mark, 'mark').length > 0, MARKS.sidepanelRendered),
-      20_000,
-      'the side panel never set its first render mark',
-    );
-    // No named functions inside: tsx (esbuild keepNames) would wrap them in a __name() helper that
-    // does not exist in the page.
-    const clickAndTime = (selector: string) =>
-      page.evaluate(
-        async ([selector, mark]) => {
-          performance.clearMarks(mark);
-          const button = document.querySelector<HTMLElement>(selector);
-          if (!button) throw new Error(`no ${selector}`);
-          const started = performance.now();
-          button.click();
-          while (performance.now() < started + 20_000) {
-            const entry = performance.getEntriesByName(mark, 'mark')[0];
-            if (entry) return entry.startTime - started;
-            await new Promise((resolve) => setTimeout(resolve, 5));
-          }
-          throw new Error(`no ${mark} after clicking ${selector}`);
-        },
-        [selector, MARKS.sidepanelRendered] as const,
-      );
-    const times: number[] = [];
-    for (let i = 0; i < runs + 1; i++) {
-      await clickAndTime(SELECTORS.range7);
-      const time = await clickAndTime(SELECTORS.range90);
-      if (i >= 1) times.push(time);
-    }
-    return times;
-  } finally {
-    await page.close();
   }
 }

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { ImportType, init, parse } from 'es-module-lexer';
-import { parseHTML } from 'linkedom';
+import { Window } from 'happy-dom';
 
 export interface SizeRow {
   files: string[];
@@ -96,7 +96,12 @@ async function staticClosure(root: string, entries: string[]) {
  */
 export async function measurePage(root: string, htmlFile: string): Promise<PageBundle> {
   const html = await readFile(join(root, htmlFile), 'utf8');
-  const { document } = parseHTML(html);
+  // Parsed only: happy-dom neither fetches nor runs what the page references.
+  const window = new Window({
+    settings: { disableJavaScriptFileLoading: true, disableJavaScriptEvaluation: true, disableCSSFileLoading: true },
+  });
+  const document = new window.DOMParser().parseFromString(html, 'text/html');
+  await window.happyDOM.close();
   const scripts = [...document.querySelectorAll('script[src]')]
     .map((el) => resolveRef(htmlFile, el.getAttribute('src')!))
     .filter((file): file is string => !!file);

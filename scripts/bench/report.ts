@@ -5,6 +5,10 @@ export type Verdict = 'within' | 'over';
 export interface Row {
   section: string;
   measurement: string;
+  /** The browser a browser measurement ran in; empty for sizes and the companion. */
+  browser?: string;
+  /** The empty-page floor measured in the same run and browser, for timing rows. */
+  floor?: Summary;
   /** Repeated timings: n, median and p90 columns. */
   summary?: Summary;
   /** A single figure (size, ratio, count, rate) or the reason a measurement could not be made. */
@@ -26,12 +30,15 @@ export function budget(text: string, holds: boolean): Row['budget'] {
 
 /** One plain-text table: fixed-width columns, readable in a terminal and pasteable into Markdown. */
 export function formatTable(rows: Row[]): string {
-  const header = ['Measurement', 'n', 'median', 'p90', 'figure', 'budget', 'result'];
+  const header = ['Measurement', 'browser', 'n', 'median', 'p90', 'floor', '× floor', 'figure', 'budget', 'result'];
   const cells = rows.map((row) => [
     `${row.section}: ${row.measurement}`,
+    row.browser ?? '',
     row.summary ? String(row.summary.n) : '',
     row.summary ? ms(row.summary.median) : '',
     row.summary ? ms(row.summary.p90) : '',
+    row.summary && row.floor ? ms(row.floor.median) : '',
+    row.summary && row.floor ? `${(row.summary.median / row.floor.median).toFixed(2)}×` : '',
     row.value ?? '',
     row.budget?.text ?? '',
     row.failed ? 'NOT MEASURED' : row.notApplicable ? 'n/a' : (row.budget?.verdict ?? ''),

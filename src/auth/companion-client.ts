@@ -1,8 +1,10 @@
 import {
+  COMPANION_CLIENT_TIMEOUT_MS,
   COMPANION_CSRF_HEADER,
   COMPANION_CSRF_VALUE,
   COMPANION_ROUTES,
   type ExchangeRequest,
+  type RefreshRequest,
 } from '../shared/companion-api';
 import { parseRetryAfter } from '../cardiomood/parse-retry-after';
 import { err, ok, type AppError, type Result } from '../shared/error-codes';
@@ -14,12 +16,11 @@ export type CompanionResult<T> = { ok: true; value: T } | { ok: false; error: Co
 
 export interface CompanionClient {
   exchangeCode(request: ExchangeRequest): Promise<CompanionResult<TokenResponse>>;
-  refresh(refreshToken: string): Promise<CompanionResult<TokenResponse>>;
+  /** `replay_nonce`: the same for every retry of one refresh token (see refreshAttemptSchema). */
+  refresh(request: RefreshRequest): Promise<CompanionResult<TokenResponse>>;
   /** RFC 7009 through the companion. `{ ok: true, value: false }` when the companion has no revoke URL. */
   revoke(token: string, hint: 'access_token' | 'refresh_token'): Promise<CompanionResult<boolean>>;
 }
-
-const REQUEST_TIMEOUT_MS = 15_000;
 
 /**
  * Talks to our companion (which holds the client secret). Each call is a pair in the spirit of
@@ -38,7 +39,10 @@ export function createCompanionClient(deps: { companionUrl: string; fetch: typeo
         body: JSON.stringify(body),
         credentials: 'omit',
         cache: 'no-store',
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+        // A redirect would send the body (a code, a refresh token) to wherever it points: refuse it.
+        redirect: 'error',
+        // Longer than the companion's own upstream timeout, so the companion always answers first.
+        signal: AbortSignal.timeout(COMPANION_CLIENT_TIMEOUT_MS),
       });
       return ok(response);
     } catch (error) {
@@ -65,7 +69,7 @@ export function createCompanionClient(deps: { companionUrl: string; fetch: typeo
 
   return {
     exchangeCode: (request) => tokenCall(COMPANION_ROUTES.exchange, request),
-    refresh: (refreshToken) => tokenCall(COMPANION_ROUTES.refresh, { refresh_token: refreshToken }),
+    refresh: (request) => tokenCall(COMPANION_ROUTES.refresh, request),
     async revoke(token, hint) {
       const sent = await post(COMPANION_ROUTES.revoke, { token, token_type_hint: hint });
       if (!sent.ok) return sent;

@@ -1,45 +1,98 @@
+import * as oauth from 'oauth4webapi';
 import type { ExchangeRequest } from '../shared/companion-api';
-import { err, ok, type AppError, type Result } from '../shared/error-codes';
+import { err, ok, type AppError, type ErrorCode, type Result } from '../shared/error-codes';
+import { needsReconnect, type SessionEndReason, type Status } from '../shared/status';
 import type { TokenResponse } from '../shared/token-response';
-import type { AuthStorage, StoredTokens } from './auth-storage';
+import type { AuthStorage, PendingRevocations, RefreshAttempt, StoredTokens } from './auth-storage';
 import { createAuthorizationRequest } from './authorization-request';
 import type { CompanionClient, CompanionError } from './companion-client';
 import { parseCallback } from './parse-callback';
+
+/** The alarms the session plans; they outlive a stopped worker. */
+export type AuthAlarm = 'refreshAhead' | 'refreshRetry' | 'revokeRetry';
 
 export interface AuthSessionDeps {
   storage: AuthStorage;
   companion: CompanionClient;
   config: { authorizeUrl: string; clientId: string };
   getRedirectUrl: () => string;
-  /** identity.launchWebAuthFlow; rejects when the window is closed. */
+  /** identity.launchWebAuthFlow; rejects when the window is closed or its page cannot load. */
   launchWebAuthFlow: (details: { url: string; interactive: boolean }) => Promise<string | undefined>;
+  /** Whether the refresh token may live in storage.local (false as well when the settings are unreadable). */
   keepSignedIn: () => Promise<boolean>;
   fetch: typeof fetch;
   now: () => number;
-  /** Plans the refresh-ahead alarm (null: cancel it). */
-  scheduleRefresh: (at: number | null) => Promise<void>;
-  /** Called whenever connecting / signed-in state may have changed. */
+  /** Plans (at: epoch ms) or cancels (null) one of the session's alarms. */
+  schedule: (alarm: AuthAlarm, at: number | null) => Promise<void>;
+  /** A timer in this worker, for retries sooner than an alarm may fire (Chrome clamps alarms to 30 s). */
+  setTimer: (run: () => void, ms: number) => () => void;
+  /**
+   * Whether the authorization server answers at all, asked when the auth window closed without an
+   * answer: Firefox reports an unreachable page like a closed window (it shows its own error page).
+   */
+  probeAuthorizationServer?: () => Promise<boolean>;
+  /** Drops everything derived from the member's data: the session ended, or a new one begins. */
+  clearMemberData: () => Promise<void>;
+  /** Called whenever what authStatus() reports may have changed. */
   onChange: () => void;
+}
+
+/** The abort reason of a session's signal: why the session's work stopped. */
+export class SessionEndedError extends Error {
+  constructor(readonly reason: SessionEndReason | 'replaced') {
+    super(`the session ended (${reason})`);
+    this.name = 'SessionEndedError';
+  }
 }
 
 export type TokenResult = { ok: true; value: string } | { ok: false; error: CompanionError };
 
 export interface AuthSession {
-  isConnecting(): boolean;
+  /** Connecting, signed in, or why not: what the pages show. */
+  authStatus(): Promise<Status['auth']>;
   /** Signed in: live tokens in storage.session, or a persisted refresh token to restore from. */
   hasSession(): Promise<boolean>;
+  /**
+   * The current session's signal: aborted when it ends (any reason), replaced when a new one starts.
+   * Work done for a session passes it to its requests and checks it before every write.
+   */
+  signal(): AbortSignal;
   signIn(): Promise<Result<void>>;
+  /** The member's own sign-out: ends the session and revokes both tokens. */
   signOut(): Promise<void>;
   getAccessToken(): Promise<TokenResult>;
-  /** fetch with the Bearer token; on 401 refreshes once and retries once. */
+  /** fetch with the Bearer token; on 401 refreshes once and retries once; a second 401 ends the session. */
   authorizedFetch(url: string, init?: RequestInit): Promise<Result<Response>>;
   /** Alarm handler: refresh ahead of expiry when the access token is close to it. */
   refreshAhead(): Promise<void>;
-  /** Drops the local session without revoking (CardioMood already refuses it). */
-  forget(): Promise<void>;
+  /** Timer and alarm handler: retry a refresh whose answer was lost, with the same nonce. */
+  retryRefresh(): Promise<void>;
+  /** Alarm handler: try the revocations still pending again. */
+  retryRevocations(): Promise<void>;
+  /** Once per worker start: ends a sign-in whose flow died with the previous worker, resumes revocations. */
+  start(): Promise<void>;
   /** The member switched "keep me signed in": persist or forget the refresh token now. */
   setKeepSignedIn(on: boolean): Promise<void>;
+  /** Cancels this worker's timers. */
+  dispose(): void;
 }
+
+/**
+ * Quick retries of a refresh whose answer was lost, after its first, second and third send. The
+ * companion keeps a rotated answer for 120 s; with every send timing out (20 s, the client timeout)
+ * the sends go at 0, 22, 52 and 102 s, all inside that window. Later retries follow the readings'
+ * backoff; one past the window gets invalid_grant, which ends the session as `reuse_refused`.
+ */
+export const REFRESH_RETRY_DELAYS_MS = [2_000, 10_000, 30_000] as const;
+/** A revocation that keeps failing is given up after this many attempts. */
+export const MAX_REVOCATION_ATTEMPTS = 5;
+/** Wait after a failed revocation attempt: 30 s, 1, 2, 4 min (alarms fire after 30 s at the earliest). */
+export const revocationDelayMs = (attempts: number) => 30_000 * 2 ** Math.max(0, attempts - 1);
+
+/** The answer may have been lost after CardioMood rotated the refresh token: retry with the same nonce. */
+const LOST_ANSWER: ReadonlySet<ErrorCode> = new Set(['NETWORK_ERROR', 'SERVER_ERROR', 'MALFORMED_RESPONSE']);
+/** Failures worth another revocation attempt (the others will not get better). */
+const REVOCATION_RETRYABLE: ReadonlySet<ErrorCode> = new Set(['NETWORK_ERROR', 'SERVER_ERROR', 'RATE_LIMITED', 'MALFORMED_RESPONSE']);
 
 /** Refresh this long before expiry: a fifth of the lifetime, at most five minutes. */
 export function refreshLeadMs(tokens: Pick<StoredTokens, 'expiresAt' | 'issuedAt'>): number {
@@ -69,56 +122,150 @@ export function toStoredTokens(
 }
 
 /**
- * The background's sign-in and token lifecycle. Tokens live in storage.session (the service worker can
- * be stopped at any time, so nothing important lives only in memory, except the single-flight promises
- * that deduplicate concurrent work inside one worker lifetime).
+ * The background's sign-in and token lifecycle, and the one owner of a session's end. Everything that
+ * must survive a stopped worker is in storage (tokens, the pending sign-in, a refresh attempt and its
+ * nonce, revocations still to make, why the last session ended); memory holds only what deduplicates
+ * work inside one worker lifetime (single-flight promises, the session's AbortController, timers).
  */
 export function createAuthSession(deps: AuthSessionDeps): AuthSession {
   const { storage, companion, now } = deps;
+  const issuer = new URL(deps.config.authorizeUrl).origin;
   let signInFlight: Promise<Result<void>> | null = null;
   let refreshFlight: Promise<TokenResult> | null = null;
-  /** Bumped by sign-out and sign-in so that a refresh finishing afterwards cannot resurrect old tokens. */
-  let generation = 0;
+  let revoking: Promise<void> | null = null;
+  let revokeAgain = false;
+  let cancelRefreshTimer: (() => void) | null = null;
+  let started: Promise<void> = Promise.resolve();
+  /** The current session: aborted when it ends, replaced when a new one begins. */
+  let epoch = new AbortController();
+  let ending: Promise<unknown> = Promise.resolve();
 
-  async function saveTokens(tokens: StoredTokens): Promise<void> {
-    await storage.writeTokens(tokens, { persistRefreshToken: await deps.keepSignedIn() });
-    await deps.scheduleRefresh(tokens.expiresAt === null ? null : tokens.expiresAt - refreshLeadMs(tokens));
+  /**
+   * Token writes and "keep me signed in" changes run one at a time, so that switching it off while a
+   * refresh saves its tokens cannot leave the new refresh token persisted.
+   */
+  let tokenWrites: Promise<unknown> = Promise.resolve();
+  function serialized<T>(run: () => Promise<T>): Promise<T> {
+    const result = tokenWrites.then(run);
+    tokenWrites = result.catch(() => undefined);
+    return result;
   }
 
-  async function clearSession(): Promise<void> {
-    await storage.clearTokens();
-    await deps.scheduleRefresh(null);
+  async function saveTokens(tokens: StoredTokens): Promise<void> {
+    await serialized(async () => storage.writeTokens(tokens, { persistRefreshToken: await deps.keepSignedIn() }));
+    await deps.schedule('refreshAhead', tokens.expiresAt === null ? null : tokens.expiresAt - refreshLeadMs(tokens));
+  }
+
+  /** The persisted refresh token, if "keep me signed in" (still) allows it; otherwise it is deleted. */
+  async function restorableRefreshToken(): Promise<string | null> {
+    const token = await storage.readPersistedRefreshToken();
+    if (!token || (await deps.keepSignedIn())) return token;
+    await serialized(() => storage.persistRefreshToken(null));
+    return null;
+  }
+
+  async function hasSession(): Promise<boolean> {
+    return (await storage.readTokens()) !== null || (await restorableRefreshToken()) !== null;
+  }
+
+  function stopRefreshTimer(): void {
+    cancelRefreshTimer?.();
+    cancelRefreshTimer = null;
+  }
+
+  /**
+   * Ends the session and records why; the one place that does. `from` is the session the caller was
+   * working for: if it has ended already (or another began), there is nothing left to end. The member's
+   * own sign-out passes none: it always ends whatever is there. Ends run one after another, so the
+   * reason recorded last is the one of the last end.
+   */
+  function endSession(reason: SessionEndReason, from?: AbortController): Promise<void> {
+    const run = ending.then(() => finishSession(reason, from));
+    ending = run.catch(() => undefined);
+    return run;
+  }
+
+  async function finishSession(reason: SessionEndReason, from: AbortController | undefined): Promise<void> {
+    if (from && (from !== epoch || from.signal.aborted)) return;
+    const ended = epoch;
+    stopRefreshTimer();
+    const [tokens, persisted] = await Promise.all([storage.readTokens(), storage.readPersistedRefreshToken()]);
+    await serialized(() => storage.clearTokens());
+    await Promise.all([
+      storage.writeAttempt(null),
+      storage.writeSessionEnd({ reason, at: now() }),
+      deps.schedule('refreshAhead', null),
+      deps.schedule('refreshRetry', null),
+    ]);
+    // Recorded: from here on the ended session's work stops and writes nothing (it checks this signal).
+    ended.abort(new SessionEndedError(reason));
+    await deps.clearMemberData();
+    deps.onChange();
+    if (reason === 'signed_out') {
+      // RFC 7009: the refresh token first (a server may revoke the access tokens issued with it).
+      const refreshToken = tokens?.refreshToken ?? persisted;
+      await revokeLater([
+        ...(refreshToken ? [{ token: refreshToken, hint: 'refresh_token' as const }] : []),
+        ...(tokens ? [{ token: tokens.accessToken, hint: 'access_token' as const }] : []),
+      ]);
+    }
+  }
+
+  /** A new session: the old one (if any) and its member's data end here, the new tokens are stored. */
+  async function beginSession(tokens: StoredTokens): Promise<void> {
+    epoch.abort(new SessionEndedError('replaced'));
+    epoch = new AbortController();
+    stopRefreshTimer();
+    await deps.clearMemberData();
+    await storage.writeAttempt(null);
+    await saveTokens(tokens);
+    await storage.writeSessionEnd(null);
+  }
+
+  async function failSignIn(error: AppError): Promise<{ ok: false; error: AppError }> {
+    await storage.writeSignInError(error);
+    return { ok: false, error };
+  }
+
+  /**
+   * Chrome rejects with "Authorization page could not be loaded." when the page fails to load and
+   * "The user did not approve access." when the window is closed. Firefox rejects both with "User
+   * cancelled or denied access." (an unreachable page shows its own error page in the window), so
+   * there we ask whether the server answers at all.
+   */
+  async function launchFailure(error: unknown): Promise<AppError> {
+    const message = error instanceof Error ? error.message : String(error);
+    const unreachable = { code: 'AUTH_PAGE_UNREACHABLE' as const, message: `the authorization page could not be loaded (${message})` };
+    if (/could not be loaded/i.test(message)) return unreachable;
+    if (deps.probeAuthorizationServer && !(await deps.probeAuthorizationServer().catch(() => false))) return unreachable;
+    return { code: 'AUTH_CANCELLED', message: `the sign-in window was closed (${message})` };
   }
 
   async function doSignIn(): Promise<Result<void>> {
+    await started;
+    await storage.writeSignInError(null);
     const redirectUri = deps.getRedirectUrl();
     const request = await createAuthorizationRequest({
       authorizeUrl: deps.config.authorizeUrl,
       clientId: deps.config.clientId,
       redirectUri,
     });
-    await storage.writePending({
-      state: request.state,
-      codeVerifier: request.codeVerifier,
-      redirectUri,
-      createdAt: now(),
-    });
+    await storage.writePending({ state: request.state, codeVerifier: request.codeVerifier, redirectUri, createdAt: now() });
     let callbackUrl: string | undefined;
     try {
       callbackUrl = await deps.launchWebAuthFlow({ url: request.url.href, interactive: true });
     } catch (error) {
       await storage.takePending(now());
-      // Chrome and Firefox reject with a generic message for a closed window or a failed load.
-      return err('AUTH_CANCELLED', `the sign-in window was closed (${String((error as Error)?.message ?? error)})`);
+      return failSignIn(await launchFailure(error));
     }
     // State and verifier come back from storage and are deleted in the same step: single use.
     const pending = await storage.takePending(now());
     if (!pending || pending.state !== request.state) {
-      return err('STATE_MISMATCH', 'the pending sign-in expired or was replaced');
+      return failSignIn({ code: 'STATE_MISMATCH', message: 'the pending sign-in expired or was replaced' });
     }
-    if (!callbackUrl) return err('INVALID_CALLBACK', 'the sign-in ended without a callback URL');
-    const callback = parseCallback(callbackUrl, { redirectUri: pending.redirectUri, state: pending.state });
-    if (!callback.ok) return callback;
+    if (!callbackUrl) return failSignIn({ code: 'INVALID_CALLBACK', message: 'the sign-in ended without a callback URL' });
+    const callback = parseCallback(callbackUrl, { redirectUri: pending.redirectUri, state: pending.state, issuer });
+    if (!callback.ok) return failSignIn(callback.error);
     const exchange: ExchangeRequest = {
       code: callback.value.code,
       code_verifier: pending.codeVerifier,
@@ -128,10 +275,9 @@ export function createAuthSession(deps: AuthSessionDeps): AuthSession {
     if (!tokens.ok) {
       const { code, message } = tokens.error;
       // invalid_grant on the exchange is a failed sign-in, not an expired session.
-      return code === 'REAUTH_REQUIRED' ? err('AUTHORIZATION_ERROR', message) : err(code, message);
+      return failSignIn({ code: code === 'REAUTH_REQUIRED' ? 'AUTHORIZATION_ERROR' : code, message });
     }
-    generation += 1;
-    await saveTokens(toStoredTokens(tokens.value, now(), null));
+    await beginSession(toStoredTokens(tokens.value, now(), null));
     return ok(undefined);
   }
 
@@ -146,46 +292,98 @@ export function createAuthSession(deps: AuthSessionDeps): AuthSession {
     return refreshFlight;
   }
 
+  /** Stores the attempt before sending: the same refresh token keeps its nonce, a new one gets a new nonce. */
+  async function beginAttempt(refreshToken: string): Promise<{ attempt: RefreshAttempt; mayHaveRotated: boolean }> {
+    const previous = await storage.readAttempt();
+    const same = previous?.refreshToken === refreshToken ? previous : null;
+    const attempt: RefreshAttempt = {
+      refreshToken,
+      // 256 random bits (crypto.getRandomValues), base64url.
+      nonce: same?.nonce ?? oauth.generateRandomNonce(),
+      sends: (same?.sends ?? 0) + 1,
+      unanswered: true,
+    };
+    await storage.writeAttempt(attempt);
+    return { attempt, mayHaveRotated: same?.unanswered ?? false };
+  }
+
+  async function planRefreshRetry(sends: number): Promise<void> {
+    const delay = REFRESH_RETRY_DELAYS_MS[sends - 1];
+    if (delay === undefined) return;
+    stopRefreshTimer();
+    cancelRefreshTimer = deps.setTimer(() => {
+      cancelRefreshTimer = null;
+      retryRefresh().catch((error: unknown) => console.error('Retrying the refresh failed', error));
+    }, delay);
+    // The alarm is the fallback for a worker stopped before the timer fires.
+    await deps.schedule('refreshRetry', now() + delay);
+  }
+
   async function doRefresh(seenAccessToken: string | null): Promise<TokenResult> {
-    const startedIn = generation;
+    const from = epoch;
     const current = await storage.readTokens();
     if (current && current.accessToken !== seenAccessToken && !isExpired(current, now())) {
       return ok(current.accessToken);
     }
-    const refreshToken = current?.refreshToken ?? (await storage.readPersistedRefreshToken());
+    const refreshToken = current?.refreshToken ?? (await restorableRefreshToken());
     if (!refreshToken) {
-      if (current) await clearSession();
-      return err('NOT_SIGNED_IN', 'no refresh token: connect CardioMood');
+      if (!current) return err('NOT_SIGNED_IN', 'connect CardioMood first');
+      await endSession('expired', from);
+      return err('REAUTH_REQUIRED', 'the access token expired and there is no refresh token to renew it');
     }
-    const response = await companion.refresh(refreshToken);
-    if (startedIn !== generation) {
-      // Signed out (or in again) while this refresh ran: drop its result.
-      const latest = await storage.readTokens();
-      return latest ? ok(latest.accessToken) : err('NOT_SIGNED_IN', 'signed out during refresh');
+    const { attempt, mayHaveRotated } = await beginAttempt(refreshToken);
+    const response = await companion.refresh({ refresh_token: refreshToken, replay_nonce: attempt.nonce });
+    if (from !== epoch || from.signal.aborted) {
+      // The session ended while this refresh ran: what it received must not live on.
+      if (response.ok) {
+        const received = toStoredTokens(response.value, now(), null);
+        await revokeLater([
+          ...(received.refreshToken ? [{ token: received.refreshToken, hint: 'refresh_token' as const }] : []),
+          { token: received.accessToken, hint: 'access_token' },
+        ]);
+      }
+      return err('NOT_SIGNED_IN', 'the session ended while its tokens were being refreshed');
     }
     if (response.ok) {
+      // The rotated refresh token is stored before anything else happens with the response.
       await saveTokens(toStoredTokens(response.value, now(), refreshToken));
+      stopRefreshTimer();
+      await Promise.all([storage.writeAttempt(null), deps.schedule('refreshRetry', null)]);
       deps.onChange();
       return ok(response.value.access_token);
     }
     if (response.error.code === 'REAUTH_REQUIRED') {
       const latest = await storage.readTokens();
       const stored = latest?.refreshToken ?? (await storage.readPersistedRefreshToken());
-      if (stored !== refreshToken && latest) {
+      if (latest && stored !== refreshToken) {
         // Lost a race with a rotation we did not see: the stored tokens are the newer ones.
         return ok(latest.accessToken);
       }
-      await clearSession();
-      deps.onChange();
+      await endSession(mayHaveRotated ? 'reuse_refused' : 'revoked', from);
+      return response;
     }
-    // Transient failures (network, 5xx, 429) keep every token.
+    // Every other failure keeps every token.
+    if (LOST_ANSWER.has(response.error.code)) await planRefreshRetry(attempt.sends);
+    else await storage.writeAttempt({ ...attempt, unanswered: false });
     return response;
+  }
+
+  async function retryRefresh(): Promise<void> {
+    const attempt = await storage.readAttempt();
+    if (!attempt) return;
+    const tokens = await storage.readTokens();
+    if (attempt.refreshToken !== (tokens?.refreshToken ?? (await restorableRefreshToken()))) {
+      // Left behind by a rotation that was stored: nothing to retry.
+      await storage.writeAttempt(null);
+      return;
+    }
+    await refresh(tokens?.accessToken ?? null);
   }
 
   async function getAccessToken(): Promise<TokenResult> {
     const tokens = await storage.readTokens();
     if (!tokens) {
-      if (await storage.readPersistedRefreshToken()) return refresh(null);
+      if (await restorableRefreshToken()) return refresh(null);
       return err('NOT_SIGNED_IN', 'connect CardioMood first');
     }
     if (isExpired(tokens, now())) return refresh(tokens.accessToken);
@@ -196,18 +394,84 @@ export function createAuthSession(deps: AuthSessionDeps): AuthSession {
     const headers = new Headers(init?.headers);
     headers.set('Authorization', `Bearer ${accessToken}`);
     try {
-      return ok(await deps.fetch(url, { ...init, headers, credentials: 'omit', cache: 'no-store' }));
+      // redirect: 'error': a redirect must never become a second request carrying the token.
+      return ok(await deps.fetch(url, { ...init, headers, credentials: 'omit', cache: 'no-store', redirect: 'error' }));
     } catch (error) {
       if (init?.signal?.aborted) throw error;
       return err('NETWORK_ERROR', 'could not reach CardioMood');
     }
   }
 
+  /** Queues tokens for revocation (storage.session only) and starts revoking them. */
+  async function revokeLater(tokens: Array<{ token: string; hint: 'refresh_token' | 'access_token' }>): Promise<void> {
+    if (tokens.length === 0) return;
+    const queued = await storage.readRevocations();
+    await storage.writeRevocations([...queued, ...tokens.map((each) => ({ ...each, attempts: 0, nextAt: now() }))]);
+    // The worker may stop before the attempt ends: the alarm brings the revocations back.
+    await deps.schedule('revokeRetry', now() + revocationDelayMs(1));
+    void runRevocations().catch((error: unknown) => console.error('Revoking tokens failed', error));
+  }
+
+  function runRevocations(): Promise<void> {
+    if (revoking) {
+      revokeAgain = true;
+      return revoking;
+    }
+    revoking = (async () => {
+      do {
+        revokeAgain = false;
+        await revokeDue();
+      } while (revokeAgain);
+    })().finally(() => {
+      revoking = null;
+    });
+    return revoking;
+  }
+
+  /** One pass over the revocations that are due; failures wait for their backoff, the last one gives up. */
+  async function revokeDue(): Promise<void> {
+    const queued = await storage.readRevocations();
+    const handled = new Map<string, PendingRevocations[number] | null>();
+    for (const entry of queued) {
+      if (entry.nextAt > now()) continue;
+      const result = await companion.revoke(entry.token, entry.hint);
+      const attempts = entry.attempts + 1;
+      const retry = !result.ok && REVOCATION_RETRYABLE.has(result.error.code) && attempts < MAX_REVOCATION_ATTEMPTS;
+      handled.set(entry.token, retry ? { ...entry, attempts, nextAt: now() + revocationDelayMs(attempts) } : null);
+    }
+    // Re-read: revocations queued while this pass ran are kept as they are.
+    const latest = await storage.readRevocations();
+    const remaining = latest.flatMap((entry) => {
+      const outcome = handled.get(entry.token);
+      return outcome === undefined ? [entry] : outcome ? [outcome] : [];
+    });
+    await storage.writeRevocations(remaining);
+    const next = Math.min(...remaining.map((entry) => entry.nextAt));
+    await deps.schedule('revokeRetry', remaining.length > 0 ? next : null);
+  }
+
+  async function recover(): Promise<void> {
+    // A fresh worker runs no sign-in: a pending one lost its flow when the previous worker stopped.
+    if (await storage.discardPending()) {
+      await storage.writeSignInError({
+        code: 'SIGN_IN_INTERRUPTED',
+        message: 'the background stopped while the sign-in window was open',
+      });
+      deps.onChange();
+    }
+    if ((await storage.readRevocations()).length > 0) void runRevocations().catch((error: unknown) => console.error('Revoking tokens failed', error));
+  }
+
   return {
-    isConnecting: () => signInFlight !== null,
-    async hasSession() {
-      return (await storage.readTokens()) !== null || (await storage.readPersistedRefreshToken()) !== null;
+    async authStatus() {
+      await started;
+      const [signedIn, error, end] = await Promise.all([hasSession(), storage.readSignInError(), storage.readSessionEnd()]);
+      const reason = signedIn ? null : (end?.reason ?? null);
+      const state = signInFlight ? 'connecting' : signedIn ? 'signed_in' : needsReconnect(reason) ? 'reconnect_required' : 'signed_out';
+      return { state, error, reason };
     },
+    hasSession,
+    signal: () => epoch.signal,
     signIn() {
       if (!signInFlight) {
         signInFlight = doSignIn().finally(() => {
@@ -218,42 +482,41 @@ export function createAuthSession(deps: AuthSessionDeps): AuthSession {
       }
       return signInFlight;
     },
-    async signOut() {
-      generation += 1;
-      const tokens = await storage.readTokens();
-      const refreshToken = tokens?.refreshToken ?? (await storage.readPersistedRefreshToken());
-      await clearSession();
-      deps.onChange();
-      // Local state is gone first; revocation is best effort (the server may not offer it).
-      if (refreshToken) await companion.revoke(refreshToken, 'refresh_token');
-      else if (tokens) await companion.revoke(tokens.accessToken, 'access_token');
-    },
+    signOut: () => endSession('signed_out'),
     getAccessToken,
     async authorizedFetch(url, init) {
       const token = await getAccessToken();
       if (!token.ok) return token;
       const first = await send(url, init, token.value);
       if (!first.ok || first.value.status !== 401) return first;
+      await first.value.body?.cancel().catch(() => undefined);
       // 401: refresh once and retry once, never loop.
+      const from = epoch;
       const renewed = await refresh(token.value);
       if (!renewed.ok) return renewed;
-      return send(url, init, renewed.value);
+      const second = await send(url, init, renewed.value);
+      if (!second.ok || second.value.status !== 401) return second;
+      await second.value.body?.cancel().catch(() => undefined);
+      // CardioMood refuses the token it has just issued: this session cannot go on.
+      await endSession('unauthorized', from);
+      return err('REAUTH_REQUIRED', 'CardioMood refused a freshly refreshed access token (HTTP 401)');
     },
     async refreshAhead() {
       const tokens = await storage.readTokens();
       if (!tokens || tokens.expiresAt === null) return;
       if (now() >= tokens.expiresAt - refreshLeadMs(tokens)) await refresh(tokens.accessToken);
     },
-    async forget() {
-      generation += 1;
-      await clearSession();
-      deps.onChange();
+    retryRefresh,
+    retryRevocations: () => runRevocations(),
+    start() {
+      started = recover();
+      return started;
     },
-    async setKeepSignedIn(on) {
-      const tokens = await storage.readTokens();
-      await storage.persistRefreshToken(on ? (tokens?.refreshToken ?? null) : null);
-    },
+    setKeepSignedIn: (on) =>
+      serialized(async () => {
+        const tokens = await storage.readTokens();
+        await storage.persistRefreshToken(on ? (tokens?.refreshToken ?? null) : null);
+      }),
+    dispose: stopRefreshTimer,
   };
 }
-
-export type { AppError };

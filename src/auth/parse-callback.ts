@@ -1,15 +1,28 @@
 import * as oauth from 'oauth4webapi';
 import { err, ok, type Result } from '../shared/error-codes';
 
+export interface ExpectedCallback {
+  redirectUri: string;
+  state: string;
+  /**
+   * The authorization server's issuer identifier, compared with the callback's `iss` when the server
+   * sends one (RFC 9207). CardioMood publishes no metadata; we take the origin of the authorization
+   * endpoint (`https://api.health.cloud.cardiomood.com`), the form RFC 8414 issuers take. A server that
+   * sends no `iss` is accepted (CardioMood's Passport-style server does not).
+   */
+  issuer: string;
+}
+
+/** The client the callback belongs to (oauth4webapi wants one; only its shape matters here). */
+const CLIENT: oauth.Client = { client_id: 'cardiomood-readings' };
+
 /**
  * Validates the URL that identity.launchWebAuthFlow resolved with: it must be our exact redirect URI,
- * carry the `state` we sent (checked before anything else, so an attacker's error cannot be injected
- * either), and then either a `code` or an OAuth `error`.
+ * carry `iss` of our server if any, the `state` we sent (checked before the OAuth error, so an
+ * attacker's error cannot be injected either), and then either a `code` or an OAuth `error`. Tokens in
+ * the callback (an implicit or hybrid response) are refused: we never asked for them.
  */
-export function parseCallback(
-  callbackUrl: string,
-  expected: { redirectUri: string; state: string },
-): Result<{ code: string }> {
+export function parseCallback(callbackUrl: string, expected: ExpectedCallback): Result<{ code: string }> {
   let url: URL;
   try {
     url = new URL(callbackUrl);
@@ -22,16 +35,11 @@ export function parseCallback(
   }
   // Parameters may come in the query (response_mode=query, the default) or, for some servers, the fragment.
   const params = new URLSearchParams(url.search || url.hash.replace(/^#/, ''));
-  // One authorization server only, so RFC 9207 `iss` mix-up defence does not apply; CardioMood does not
-  // document it, and an unknown issuer string must not break sign-in.
-  params.delete('iss');
+  // oauth4webapi refuses `token` and `id_token`; an implicit `access_token` has no code and would only
+  // be reported as "no code": say what it is.
+  if (params.has('access_token')) return err('INVALID_CALLBACK', 'the callback carries an access token (implicit flow), which we never ask for');
   try {
-    const validated = oauth.validateAuthResponse(
-      { issuer: redirect.origin },
-      { client_id: 'cardiomood-readings' },
-      params,
-      expected.state,
-    );
+    const validated = oauth.validateAuthResponse({ issuer: expected.issuer }, CLIENT, params, expected.state);
     const code = validated.get('code');
     if (!code) return err('INVALID_CALLBACK', 'the callback carries neither "code" nor "error"');
     return ok({ code });
@@ -41,10 +49,15 @@ export function parseCallback(
         ? err('ACCESS_DENIED', 'the member declined access')
         : err('AUTHORIZATION_ERROR', `CardioMood answered "${error.error}"`);
     }
-    if (error instanceof oauth.OperationProcessingError) {
-      return error.message.includes('"state"')
-        ? err('STATE_MISMATCH', `"state" does not match: ${error.message}`)
-        : err('INVALID_CALLBACK', error.message);
+    if (error instanceof oauth.UnsupportedOperationError) {
+      return err('INVALID_CALLBACK', 'the callback carries tokens (implicit or hybrid flow), which we never ask for');
+    }
+    if (error instanceof oauth.OperationProcessingError && error.code === oauth.INVALID_RESPONSE) {
+      // oauth4webapi reports `iss` and `state` failures under one code, with what it expected as cause.
+      const wanted = (error.cause as { expected?: unknown } | undefined)?.expected;
+      if (wanted === expected.state) return err('STATE_MISMATCH', `"state" does not match: ${error.message}`);
+      if (wanted === expected.issuer) return err('ISSUER_MISMATCH', `"iss" is not ${expected.issuer}: ${error.message}`);
+      return err('INVALID_CALLBACK', error.message);
     }
     throw error;
   }

@@ -1,12 +1,25 @@
 import { browser } from 'wxt/browser';
-import type { Status } from '../shared/status';
+import type { SessionEndReason, Status } from '../shared/status';
 
 type BadgeTitleKey = 'badgeReconnect' | 'badgeSignedOut' | 'actionTitle' | 'badgeRestingHr';
+/** Why a session ended, in the member's words (the popup and side panel show the same sentence). */
+type EndReasonKey = `endReason_${Exclude<SessionEndReason, 'signed_out'>}`;
 
-/** Today's resting heart rate on the toolbar icon, or a hint to connect. */
-export function badgeFor(status: Status): { text: string; titleKey: BadgeTitleKey; substitution?: string } {
-  if (status.auth.state === 'reconnect_required') return { text: '!', titleKey: 'badgeReconnect' };
-  if (status.auth.state !== 'signed_in') return { text: '', titleKey: 'badgeSignedOut' };
+export interface Badge {
+  text: string;
+  titleKey: BadgeTitleKey;
+  substitution?: string;
+  /** For badgeReconnect: the message naming why the session ended, put into the title. */
+  reasonKey?: EndReasonKey;
+}
+
+/** Today's resting heart rate on the toolbar icon, "!" with the reason when the member must reconnect, or a hint to connect. */
+export function badgeFor(status: Status): Badge {
+  const { state, reason } = status.auth;
+  if (state === 'reconnect_required' && reason && reason !== 'signed_out') {
+    return { text: '!', titleKey: 'badgeReconnect', reasonKey: `endReason_${reason}` };
+  }
+  if (state !== 'signed_in') return { text: '', titleKey: 'badgeSignedOut' };
   const rest = status.readings?.hasToday
     ? status.readings.tiles.find((tile) => tile.id === 'rest_hr')?.value
     : null;
@@ -17,9 +30,9 @@ export function badgeFor(status: Status): { text: string; titleKey: BadgeTitleKe
 
 export async function setBadge(status: Status): Promise<void> {
   const badge = badgeFor(status);
+  const substitution = badge.reasonKey ? browser.i18n.getMessage(badge.reasonKey) : badge.substitution;
   const title =
-    browser.i18n.getMessage(badge.titleKey, badge.substitution ? [badge.substitution] : undefined) ||
-    'CardioMood Readings';
+    browser.i18n.getMessage(badge.titleKey, substitution ? [substitution] : undefined) || 'CardioMood Readings';
   await Promise.all([
     browser.action.setBadgeText({ text: badge.text }),
     browser.action.setBadgeBackgroundColor({ color: badge.text === '!' ? '#b3261e' : '#8c1d40' }),

@@ -1,12 +1,12 @@
 import type { AuthSession } from '../auth/create-auth-session';
-import type { Settings } from '../shared/settings';
 import type { Status } from '../shared/status';
 import { toStatusSync, type ReadingsStore } from './readings-store';
+import type { SettingsState } from './settings-store';
 
 export interface StatusHubDeps {
-  session: AuthSession;
+  session: Pick<AuthSession, 'authStatus'>;
   store: ReadingsStore;
-  readSettings: () => Promise<Settings>;
+  readSettings: () => Promise<SettingsState>;
   /** Sends the derived status to open UI pages (none may be open). */
   broadcast: (status: Status) => Promise<void>;
   setBadge: (status: Status) => Promise<void>;
@@ -20,35 +20,29 @@ export interface StatusHub {
 
 /**
  * Derives the one Status the UI renders from auth and readings state. It holds no state of its own:
- * everything comes from storage (session; local for the settings) and the session's in-flight
- * sign-in, so a restarted worker derives the same Status. Only derived values leave: no token, code
- * or verifier.
+ * everything comes from storage (session; local for the settings and why a session ended) and the
+ * session's in-flight sign-in, so a restarted worker derives the same Status. Only derived values
+ * leave: no token, code or verifier.
  */
 export function createStatusHub(deps: StatusHubDeps): StatusHub {
   const { session, store } = deps;
   let scheduled: Promise<void> | null = null;
 
   async function current(): Promise<Status> {
-    const [signedIn, note, snapshot, sync, settings] = await Promise.all([
-      session.hasSession(),
-      store.readAuthNote(),
+    const [auth, snapshot, sync, settings] = await Promise.all([
+      session.authStatus(),
       store.readSnapshot(),
       store.readSync(),
       deps.readSettings(),
     ]);
-    const state: Status['auth']['state'] = session.isConnecting()
-      ? 'connecting'
-      : signedIn
-        ? 'signed_in'
-        : note.reconnectRequired
-          ? 'reconnect_required'
-          : 'signed_out';
+    const signedIn = auth.state === 'signed_in';
     return {
-      auth: { state, error: note.error },
+      auth,
       readings: signedIn ? snapshot : null,
       glance: null,
       sync: toStatusSync(sync),
-      settings,
+      settings: settings.settings,
+      settingsUnreadable: settings.unreadable,
     };
   }
 

@@ -6,23 +6,36 @@ import { settingsPatchSchema } from '../shared/settings';
 import type { Status } from '../shared/status';
 import type { ReadingsService } from './create-readings-service';
 import type { StatusHub } from './create-status-hub';
-import type { ReadingsStore } from './readings-store';
 import type { SettingsStore } from './settings-store';
 
 export interface MessageHandlerDeps {
-  session: AuthSession;
+  session: Pick<AuthSession, 'signIn' | 'signOut' | 'setKeepSignedIn'>;
   readings: ReadingsService;
   hub: StatusHub;
-  store: ReadingsStore;
   settings: SettingsStore;
   /** Our own extension id: messages from anywhere else are refused. */
   extensionId: string;
+  /** Our pages' origin with a trailing slash (`runtime.getURL('/')`): messages from other URLs are refused. */
+  extensionOrigin: string;
 }
 
-/** One listener per message type, all in the background. Returns the cleanup. */
+/** Who sent a message, as the messaging library passes it on from runtime.onMessage. */
+interface Sender {
+  id?: string;
+  url?: string;
+}
+
+/**
+ * One listener per message type, all in the background. Returns the cleanup.
+ *
+ * Every message, getStatus included, must come from one of our own pages: our extension id AND a URL
+ * of our origin. The id alone is not enough: a content script (we have none, but a future one, or
+ * another extension's page if externally_connectable were ever opened) sends with our id from a web
+ * page's URL.
+ */
 export function registerMessageHandlers(deps: MessageHandlerDeps): () => void {
-  const { session, readings, hub, store, settings } = deps;
-  const fromUs = (sender: { id?: string }) => sender.id === deps.extensionId;
+  const { session, readings, hub, settings } = deps;
+  const fromUs = (sender: Sender) => sender.id === deps.extensionId && (sender.url ?? '').startsWith(deps.extensionOrigin);
   const refused = () => err('INVALID_MESSAGE', 'message from outside this extension');
 
   async function statusResult(): Promise<Result<Status>> {
@@ -31,27 +44,21 @@ export function registerMessageHandlers(deps: MessageHandlerDeps): () => void {
 
   const cleanups = [
     onMessage('getStatus', async ({ sender }) => {
+      if (!fromUs(sender)) return refused();
       const status = await hub.current();
-      if (fromUs(sender)) readings.revalidateIfStale();
+      readings.revalidateIfStale();
       return status;
     }),
     onMessage('signIn', async ({ sender }) => {
       if (!fromUs(sender)) return refused();
-      await store.writeAuthNote({ error: null, reconnectRequired: false });
       const result = await session.signIn();
-      if (!result.ok) {
-        await store.writeAuthNote({ error: result.error, reconnectRequired: false });
-        hub.changed();
-        return err(result.error.code, result.error.message);
-      }
       hub.changed();
+      if (!result.ok) return result;
       await readings.refresh();
       return statusResult();
     }),
     onMessage('signOut', async ({ sender }) => {
       if (!fromUs(sender)) return refused();
-      await readings.clear();
-      await store.writeAuthNote({ error: null, reconnectRequired: false });
       await session.signOut();
       hub.changed();
       return statusResult();
@@ -76,7 +83,8 @@ export function registerMessageHandlers(deps: MessageHandlerDeps): () => void {
       const patch = settingsPatchSchema.safeParse(data);
       if (!fromUs(sender) || !patch.success) return err('INVALID_MESSAGE', 'invalid settings');
       const next = await settings.update(patch.data);
-      if (patch.data.keepSignedIn !== undefined) await session.setKeepSignedIn(patch.data.keepSignedIn);
+      // Saved settings are readable again: the stored keepSignedIn decides, whichever field changed.
+      await session.setKeepSignedIn(next.keepSignedIn);
       // Open popups and side panels render with the settings in Status.
       hub.changed();
       return ok(next);

@@ -4,8 +4,8 @@ import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { zValidator } from '@hono/zod-validator';
-import { rateLimiter } from 'hono-rate-limiter';
-import type { z } from 'zod';
+import { rateLimiter, type Store } from 'hono-rate-limiter';
+import { z } from 'zod';
 import {
   COMPANION_CSRF_HEADER,
   COMPANION_CSRF_VALUE,
@@ -17,7 +17,10 @@ import {
 import { COMPANION_ERROR, CompanionError } from './companion-error';
 import type { CompanionConfig } from './config';
 import { isAllowedOrigin } from './is-allowed-origin';
-import { processRevokeReply, processTokenReply, upstreamFormRequest, type UpstreamReply } from './upstream';
+import { createMemoryReplayStore } from './memory-replay-store';
+import { rateLimitKey } from './rate-limit-key';
+import { createRefreshReplay, type RefreshReplay, type RefreshOutcome, type ReplayStore } from './refresh-replay';
+import { createUpstreamClient, type ObserveUpstream, type UpstreamCall, type UpstreamClient } from './upstream';
 
 /** The largest valid body (2 KB code + 2 KB redirect URI + verifier) fits; anything bigger is abuse. */
 export const MAX_BODY_BYTES = 8 * 1024;
@@ -29,18 +32,32 @@ export interface CompanionDeps {
   log?: (line: object) => void;
   /**
    * The address of the connected peer: the socket address on Node, `cf-connecting-ip` on Workers.
-   * The rate-limit key; X-Forwarded-For is used instead only when config.trustProxy > 0.
+   * The rate-limit key; X-Forwarded-For is used instead only when config.trustProxy > 0. A request
+   * without one is refused: a shared "unknown" bucket would let one client spend everyone's quota.
    */
   clientAddress?: (c: Context) => string | undefined;
+  /** Where this instance keeps refresh answers for the replay window (default: its memory). */
+  replayStore?: ReplayStore;
+  /** Replaces this instance's replay window (Workers: the Durable Object that owns each refresh token). */
+  refreshReplay?: RefreshReplay;
+  /** The rate limiter's counters (default: this instance's memory; Workers: a Durable Object per client). */
+  rateLimitStore?: Store<CompanionEnv>;
 }
 
-type CompanionEnv = {
+export type CompanionEnv = {
   Variables: {
     errorCode?: string;
-    upstreamStatus?: number;
-    upstreamMs?: number;
+    upstream?: UpstreamCall;
+    replay?: RefreshOutcome['replay'] | 'off';
+    replayStored?: boolean;
   };
 };
+
+/**
+ * The shared schema's z.url() trims its input; the companion compares redirect_uri byte for byte
+ * with the registered ones, so it takes the string exactly as sent.
+ */
+const exchangeBodySchema = exchangeRequestSchema.extend({ redirect_uri: z.string().max(2048) });
 
 const KNOWN_ROUTES = new Set<string>(Object.values(COMPANION_ROUTES));
 const TOKEN_PATHS = ['/exchange', '/refresh', '/revoke'] as const;
@@ -68,8 +85,10 @@ export function createCompanionApp(config: CompanionConfig, deps: CompanionDeps)
     const vary = c.res.headers.get('Vary') ?? '';
     if (!vary.split(',').some((entry) => entry.trim().toLowerCase() === 'origin')) c.res.headers.append('Vary', 'Origin');
     const status = c.res.status;
+    const upstream = c.get('upstream');
+    const replay = c.get('replay');
     // Only fixed strings and numbers: the route is logged only when it is one of ours, so a path
-    // cannot smuggle a token into the log.
+    // cannot smuggle a token into the log; CardioMood's error text arrives scrubbed (upstream.ts).
     log({
       time: new Date(started).toISOString(),
       level: status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info',
@@ -79,14 +98,31 @@ export function createCompanionApp(config: CompanionConfig, deps: CompanionDeps)
       status,
       duration_ms: now() - started,
       ...(c.get('errorCode') ? { error: c.get('errorCode') } : {}),
-      ...(c.get('upstreamStatus') !== undefined
-        ? { upstream_status: c.get('upstreamStatus'), upstream_ms: c.get('upstreamMs') }
-        : {}),
+      ...(upstream ? { upstream_status: upstream.status, upstream_ms: upstream.durationMs } : {}),
+      ...(upstream?.error ? { upstream_error: upstream.error } : {}),
+      ...(upstream?.errorDescription ? { upstream_error_description: upstream.errorDescription } : {}),
+      ...(replay ? { replay } : {}),
+      ...(c.get('replayStored') === false ? { replay_stored: false } : {}),
     });
   });
 
   app.route('/healthz', createHealthRoutes());
-  app.route('/v1/token', createTokenRoutes(config, { fetch: deps.fetch, now, clientAddress }));
+  const upstream = createUpstreamClient(config, { fetch: deps.fetch, now });
+  const refreshReplay =
+    deps.refreshReplay ??
+    (config.refreshReplaySeconds > 0
+      ? createRefreshReplay({
+          store: deps.replayStore ?? createMemoryReplayStore({ now }),
+          windowSeconds: config.refreshReplaySeconds,
+          now,
+          upstream: (refreshToken, options) => upstream.refresh(refreshToken, options),
+          answerWithinMs: config.upstreamTimeoutMs,
+        })
+      : undefined);
+  app.route(
+    '/v1/token',
+    createTokenRoutes(config, { upstream, refreshReplay, clientAddress, ...(deps.rateLimitStore ? { rateLimitStore: deps.rateLimitStore } : {}) }),
+  );
 
   app.notFound((c) => errorResponse(c, new CompanionError(404, COMPANION_ERROR.NOT_FOUND, 'No such route')));
   app.onError((error, c) => errorResponse(c, toCompanionError(error)));
@@ -101,67 +137,73 @@ function createHealthRoutes() {
 
 function createTokenRoutes(
   config: CompanionConfig,
-  deps: { fetch: typeof fetch; now: () => number; clientAddress: (c: Context) => string | undefined },
+  deps: {
+    upstream: UpstreamClient;
+    refreshReplay: RefreshReplay | undefined;
+    clientAddress: (c: Context) => string | undefined;
+    rateLimitStore?: Store<CompanionEnv>;
+  },
 ) {
-  const redact = [config.clientSecret];
-  const upstreamOptions = { fetch: deps.fetch, timeoutMs: config.upstreamTimeoutMs, now: deps.now };
-  const callUpstream = async (c: Context<CompanionEnv>, url: string, form: Record<string, string | undefined>) => {
-    const reply: UpstreamReply = await upstreamFormRequest(url, form, upstreamOptions);
-    c.set('upstreamStatus', reply.status);
-    c.set('upstreamMs', reply.durationMs);
-    return reply;
-  };
+  const { upstream, refreshReplay } = deps;
+  const observe =
+    (c: Context<CompanionEnv>): ObserveUpstream =>
+    (call) =>
+      c.set('upstream', call);
 
   const router = new Hono<CompanionEnv>();
   // One set of guards (hence one rate-limit store) shared by the three routes.
-  const guards = createTokenGuards(config, deps.clientAddress);
+  const guards = createTokenGuards(config, deps.clientAddress, deps.rateLimitStore);
   for (const path of TOKEN_PATHS) router.use(path, ...guards);
 
-  router.post('/exchange', jsonBody(exchangeRequestSchema), async (c) => {
+  router.post('/exchange', jsonBody(exchangeBodySchema), async (c) => {
     const request = c.req.valid('json');
     // Checked here, not only at CardioMood: a registered-URI mismatch must never cost an upstream call.
     if (!config.redirectUris.includes(request.redirect_uri)) {
       throw new CompanionError(400, COMPANION_ERROR.INVALID_REQUEST, '"redirect_uri" is not registered with this companion');
     }
-    const reply = await callUpstream(c, config.tokenUrl, {
-      grant_type: 'authorization_code',
-      client_id: config.clientId,
-      client_secret: config.clientSecret,
-      code: request.code,
-      redirect_uri: request.redirect_uri,
-      code_verifier: request.code_verifier,
-    });
-    return c.json(processTokenReply(reply, redact));
+    return c.json(await upstream.exchange(request, { observe: observe(c) }));
   });
 
   router.post('/refresh', jsonBody(refreshRequestSchema), async (c) => {
     const request = c.req.valid('json');
-    const reply = await callUpstream(c, config.tokenUrl, {
-      grant_type: 'refresh_token',
-      client_id: config.clientId,
-      client_secret: config.clientSecret,
-      refresh_token: request.refresh_token,
-    });
-    return c.json(processTokenReply(reply, redact));
+    // Without a nonce (older extensions) there is no replay: a replay must be bound to one.
+    if (!refreshReplay || request.replay_nonce === undefined) {
+      c.set('replay', 'off');
+      return c.json(await upstream.refresh(request.refresh_token, { observe: observe(c) }));
+    }
+    const pending = refreshReplay({ refreshToken: request.refresh_token, nonce: request.replay_nonce }, { observe: observe(c) });
+    keepAlive(c, pending);
+    const outcome = await pending;
+    c.set('replay', outcome.replay);
+    if (outcome.stored === false) c.set('replayStored', false);
+    return c.json(outcome.tokens);
   });
 
   router.post('/revoke', jsonBody(revokeRequestSchema), async (c) => {
     if (!config.revokeUrl) {
       throw new CompanionError(404, COMPANION_ERROR.NOT_CONFIGURED, 'Token revocation is not configured on this companion');
     }
-    const request = c.req.valid('json');
-    const reply = await callUpstream(c, config.revokeUrl, {
-      token: request.token,
-      token_type_hint: request.token_type_hint,
-      client_id: config.clientId,
-      client_secret: config.clientSecret,
-    });
-    processRevokeReply(reply, redact);
+    await upstream.revoke(c.req.valid('json'), { observe: observe(c) });
     return c.json({});
   });
 
   for (const path of TOKEN_PATHS) router.all(path, methodNotAllowed(['POST', 'OPTIONS']));
   return router;
+}
+
+/**
+ * On Workers a request's work is cancelled when its client disconnects; a refresh that CardioMood
+ * may already have carried out must still reach the replay window, so it is kept alive. Node runs
+ * handlers to completion and has no execution context.
+ */
+function keepAlive(c: Context, work: Promise<unknown>) {
+  let executionCtx: Context['executionCtx'];
+  try {
+    executionCtx = c.executionCtx;
+  } catch {
+    return; // Hono throws when there is no execution context: Node.
+  }
+  executionCtx.waitUntil(work.catch(() => undefined));
 }
 
 /**
@@ -171,6 +213,7 @@ function createTokenRoutes(
 function createTokenGuards(
   config: CompanionConfig,
   clientAddress: (c: Context) => string | undefined,
+  rateLimitStore: Store<CompanionEnv> | undefined,
 ): MiddlewareHandler<CompanionEnv>[] {
   const originGuard: MiddlewareHandler<CompanionEnv> = async (c, next) => {
     const origin = c.req.header('Origin');
@@ -192,6 +235,7 @@ function createTokenGuards(
     // Browsers send a preflight before each call; counting it would halve the quota.
     skip: (c) => c.req.method === 'OPTIONS',
     keyGenerator: (c) => clientKey(c, config.trustProxy, clientAddress),
+    ...(rateLimitStore ? { store: rateLimitStore } : {}),
     handler: (c) => {
       throw new CompanionError(429, COMPANION_ERROR.RATE_LIMITED, 'Too many requests; retry later', {
         'Retry-After': c.res.headers.get('Retry-After') ?? '60',
@@ -263,10 +307,16 @@ function clientKey(c: Context, trustProxy: number, clientAddress: (c: Context) =
     // Each trusted proxy appends the address it saw, so the entry `trustProxy` from the right is the
     // first one a client could not have forged.
     const hops = (c.req.header('X-Forwarded-For') ?? '').split(',').map((entry) => entry.trim()).filter(Boolean);
-    const candidate = hops[hops.length - trustProxy];
-    if (candidate) return candidate.slice(0, 64);
+    const forwarded = hops[hops.length - trustProxy];
+    const key = forwarded === undefined ? undefined : rateLimitKey(forwarded);
+    if (key) return key;
   }
-  return clientAddress(c)?.slice(0, 64) ?? 'unknown';
+  const address = clientAddress(c);
+  const key = address === undefined ? undefined : rateLimitKey(address);
+  if (!key) {
+    throw new CompanionError(400, COMPANION_ERROR.INVALID_REQUEST, 'The client address is unknown, so no rate limit could apply');
+  }
+  return key;
 }
 
 function toCompanionError(error: Error): CompanionError {

@@ -2,12 +2,17 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 
 /**
  * The companion's error codes, sent as `{ error, error_description }` (RFC 6749 §5.2 shape).
- * OAuth errors from CardioMood (`invalid_grant`, `invalid_client`, ...) are passed through as they
- * come and are not listed here.
+ * CardioMood's RFC 6749 / RFC 7009 error codes (`invalid_grant`, `invalid_client`, ...) are forwarded
+ * with their status and the companion's own description (FORWARDED_OAUTH_ERRORS in upstream.ts).
  */
 export const COMPANION_ERROR = {
-  /** Body not JSON, not matching the schema, or redirect_uri not registered. 400 */
+  /**
+   * Body not JSON, not matching the schema, redirect_uri not registered, no client address, or a
+   * request Node's HTTP layer cannot parse. 400 (431 for oversized headers)
+   */
   INVALID_REQUEST: 'invalid_request',
+  /** The client did not send its whole request in time (Node). 408 */
+  REQUEST_TIMEOUT: 'request_timeout',
   /** Missing X-CardioMood-Readings: 1 header. 403 */
   CSRF_HEADER_MISSING: 'csrf_header_missing',
   /** Origin header present but not in COMPANION_ALLOWED_ORIGINS, or a preflight without Origin. 403 */
@@ -28,7 +33,10 @@ export const COMPANION_ERROR = {
   SERVER_ERROR: 'server_error',
   /** The companion is deployed without a valid configuration (Workers; Node refuses to start). 500 */
   SERVER_MISCONFIGURED: 'server_misconfigured',
-  /** CardioMood answered something that is not a valid token/error response (HTML, bad JSON, 5xx). 502 */
+  /**
+   * CardioMood answered something that is not a valid token/error response (HTML, bad JSON, 5xx,
+   * an error code that is not forwarded, more than 64 KB). 502
+   */
   UPSTREAM_ERROR: 'upstream_error',
   /** CardioMood could not be reached (DNS, refused, TLS). 502 */
   UPSTREAM_UNREACHABLE: 'upstream_unreachable',

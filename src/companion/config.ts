@@ -1,9 +1,26 @@
 import { z } from 'zod';
+import { COMPANION_CLIENT_TIMEOUT_MS, MAX_UPSTREAM_TIMEOUT_MS } from '../shared/companion-api';
 
 /** The only wildcard origin we accept: Firefox gives every install its own random moz-extension UUID. */
 export const FIREFOX_ANY_ORIGIN = 'moz-extension://*';
 
+/** The client id wrangler.toml ships with; a deploy that still carries it cannot work. */
+export const PLACEHOLDER_CLIENT_ID = 'replace-with-your-client-id';
+
+/** The longest replay window an operator may set: long enough for a retry after a short sleep. */
+export const MAX_REFRESH_REPLAY_SECONDS = 900;
+
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/** http:// to this machine (the local sandbox): the only place a secret may travel unencrypted. */
+export function isLoopbackHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname);
+  } catch {
+    return false;
+  }
+}
 
 /**
  * An upstream URL that will receive the client secret: https, or http only on loopback (the local
@@ -48,7 +65,10 @@ export const companionConfigSchema = z.object({
   tokenUrl: secretBearingUrlSchema,
   /** RFC 7009 endpoint; without it POST /v1/token/revoke answers 404 not_configured. */
   revokeUrl: secretBearingUrlSchema.optional(),
-  clientId: z.string().min(1, 'must be set'),
+  clientId: z
+    .string()
+    .min(1, 'must be set')
+    .refine((value) => value !== PLACEHOLDER_CLIENT_ID, `is still the placeholder "${PLACEHOLDER_CLIENT_ID}"; set your CardioMood client id`),
   clientSecret: z.string().min(1, 'must be set'),
   /** Exact redirect URIs the companion will forward; anything else is refused before CardioMood is called. */
   redirectUris: z.array(redirectUriSchema).min(1, 'must list at least one redirect URI'),
@@ -56,13 +76,26 @@ export const companionConfigSchema = z.object({
   allowedOrigins: z.array(originSchema).min(1, 'must list at least one origin'),
   host: z.string().min(1).default('127.0.0.1'),
   port: z.coerce.number().int().min(0).max(65535).default(8788),
-  upstreamTimeoutMs: z.coerce.number().int().min(1).max(120_000).default(10_000),
+  upstreamTimeoutMs: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(
+      MAX_UPSTREAM_TIMEOUT_MS,
+      `must be at most ${MAX_UPSTREAM_TIMEOUT_MS}: the extension gives up after ${COMPANION_CLIENT_TIMEOUT_MS} ms, so a longer wait would answer nobody`,
+    )
+    .default(10_000),
   rateLimitPerMinute: z.coerce.number().int().min(1).max(100_000).default(60),
   /**
    * How many reverse proxies in front of the companion append to X-Forwarded-For. 0 (default)
    * ignores the header, because any client can send it.
    */
   trustProxy: z.coerce.number().int().min(0).max(10).default(0),
+  /**
+   * How long a successful refresh's answer stays available (encrypted) to a retry of the same refresh
+   * token with the same replay_nonce; 0 turns the replay window off. See SECURITY.md.
+   */
+  refreshReplaySeconds: z.coerce.number().int().min(0).max(MAX_REFRESH_REPLAY_SECONDS).default(120),
 });
 export type CompanionConfig = z.output<typeof companionConfigSchema>;
 export type CompanionConfigInput = z.input<typeof companionConfigSchema>;
@@ -79,6 +112,7 @@ export const COMPANION_ENV_NAMES = {
   upstreamTimeoutMs: 'COMPANION_UPSTREAM_TIMEOUT_MS',
   rateLimitPerMinute: 'COMPANION_RATE_LIMIT_PER_MINUTE',
   trustProxy: 'COMPANION_TRUST_PROXY',
+  refreshReplaySeconds: 'COMPANION_REFRESH_REPLAY_SECONDS',
 } as const satisfies Record<keyof CompanionConfig, string>;
 
 export class CompanionConfigError extends Error {
@@ -110,6 +144,7 @@ export function parseCompanionConfig(env: Record<string, string | undefined>): C
     rateLimitPerMinute: read('rateLimitPerMinute'),
     // "true" means one proxy (the usual nginx/Caddy setup); "false" means none.
     trustProxy: trustProxy === 'true' ? '1' : trustProxy === 'false' ? '0' : trustProxy,
+    refreshReplaySeconds: read('refreshReplaySeconds'),
   };
   const parsed = companionConfigSchema.safeParse(raw);
   if (parsed.success) return parsed.data;

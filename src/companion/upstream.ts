@@ -1,101 +1,260 @@
+import * as oauth from 'oauth4webapi';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { z } from 'zod';
+import type { ExchangeRequest, RevokeRequest } from '../shared/companion-api';
 import { oauthErrorSchema, tokenResponseSchema, type TokenResponse } from '../shared/token-response';
 import { COMPANION_ERROR, CompanionError } from './companion-error';
+import { isLoopbackHttpUrl, type CompanionConfig } from './config';
 
 /** Token responses are a few hundred bytes; anything far larger is not one. */
-const MAX_UPSTREAM_BODY_CHARS = 64 * 1024;
+export const MAX_UPSTREAM_BODY_BYTES = 64 * 1024;
 
-/** RFC 6749 §5.2: error is NQSCHAR (%x20-21 / %x23-5B / %x5D-7E); we also refuse spaces. */
-const OAUTH_ERROR_CODE = /^[\x21\x23-\x5B\x5D-\x7E]{1,64}$/;
+/**
+ * The error codes a token or revocation endpoint may answer (RFC 6749 §5.2, RFC 7009 §2.2.1), each
+ * with the description the companion sends instead of CardioMood's own text: a server that echoes
+ * the request in its description would otherwise hand a code or token on to the extension's logs.
+ */
+export const FORWARDED_OAUTH_ERRORS: Readonly<Record<string, string>> = {
+  invalid_request: 'CardioMood refused the request as malformed',
+  invalid_client: "CardioMood did not accept this companion's client credentials",
+  invalid_grant: 'CardioMood refused the authorization code or refresh token (invalid, expired, revoked or already used)',
+  unauthorized_client: 'CardioMood does not allow this client to use this grant',
+  unsupported_grant_type: 'CardioMood does not support this grant type',
+  invalid_scope: 'CardioMood refused the requested scope',
+  unsupported_token_type: 'CardioMood cannot revoke this kind of token',
+};
 
-/** What CardioMood answered, read completely within the timeout. */
-export interface UpstreamReply {
-  status: number;
-  headers: Headers;
-  text: string;
-  durationMs: number;
-}
+/** What one call to CardioMood did, for the request's log line. Never a body value. */
+export const upstreamCallSchema = z.object({
+  status: z.number().int(),
+  durationMs: z.number(),
+  /** CardioMood's error code and its description, scrubbed of secrets and token-like values. */
+  error: z.string().optional(),
+  errorDescription: z.string().optional(),
+});
+export type UpstreamCall = z.infer<typeof upstreamCallSchema>;
 
-export interface UpstreamRequestOptions {
+export type ObserveUpstream = (call: UpstreamCall) => void;
+
+export interface UpstreamDeps {
   fetch: typeof fetch;
-  timeoutMs: number;
   now: () => number;
 }
 
+export interface UpstreamCallOptions {
+  observe?: ObserveUpstream;
+  /** Overrides COMPANION_UPSTREAM_TIMEOUT_MS for this call (a refresh that may land in the replay window). */
+  timeoutMs?: number;
+}
+
+export type UpstreamClient = ReturnType<typeof createUpstreamClient>;
+
 /**
- * POSTs an application/x-www-form-urlencoded body (client auth in the body, as CardioMood expects)
- * and reads the whole reply. The timeout covers headers and body: a server that sends headers and
- * then stalls is as dead as one that never answers. Redirects are not followed, because following
- * a 307/308 would resend the client secret to wherever it points.
+ * CardioMood's token and revocation endpoints through oauth4webapi (client_secret_post, as
+ * CardioMood expects). The transport under it bounds each call: one timeout over headers and body,
+ * no redirects (a 307 would resend the client secret), and a size cap applied while reading.
  */
-export async function upstreamFormRequest(
-  url: string,
-  form: Record<string, string | undefined>,
-  { fetch: upstreamFetch, timeoutMs, now }: UpstreamRequestOptions,
-): Promise<UpstreamReply> {
-  const body = new URLSearchParams();
-  for (const [key, value] of Object.entries(form)) if (value !== undefined) body.set(key, value);
-  const controller = new AbortController();
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timedOut = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      controller.abort();
-      reject(new CompanionError(504, COMPANION_ERROR.UPSTREAM_TIMEOUT, `CardioMood did not answer within ${timeoutMs} ms`));
-    }, timeoutMs);
-  });
-  const started = now();
-  const exchange = async (): Promise<UpstreamReply> => {
-    let response: Response;
-    try {
-      response = await upstreamFetch(url, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
-        body: body.toString(),
-        redirect: 'manual',
-        signal: controller.signal,
-      });
-    } catch (error) {
-      if (controller.signal.aborted) throw error;
-      // Only the class name: fetch error messages can include the URL, which is configuration but
-      // still nothing a browser client needs.
-      throw new CompanionError(502, COMPANION_ERROR.UPSTREAM_UNREACHABLE, 'CardioMood could not be reached');
-    }
-    const text = await response.text();
-    return { status: response.status, headers: response.headers, text, durationMs: now() - started };
+export function createUpstreamClient(config: CompanionConfig, deps: UpstreamDeps) {
+  const as: oauth.AuthorizationServer = {
+    issuer: new URL(config.tokenUrl).origin,
+    token_endpoint: config.tokenUrl,
+    ...(config.revokeUrl ? { revocation_endpoint: config.revokeUrl } : {}),
   };
+  const client: oauth.Client = { client_id: config.clientId };
+  const clientAuth = oauth.ClientSecretPost(config.clientSecret);
+
+  const call = async <T>(
+    url: string,
+    presented: readonly string[],
+    options: UpstreamCallOptions,
+    send: (requestOptions: oauth.TokenEndpointRequestOptions) => Promise<Response>,
+    process: (response: Response) => Promise<T>,
+  ): Promise<T> => {
+    const started = deps.now();
+    const response = await send({
+      [oauth.customFetch]: createBoundedFetch(deps.fetch, options.timeoutMs ?? config.upstreamTimeoutMs),
+      // Loud and narrow: plain http only to this machine (the sandbox); config refuses it elsewhere.
+      ...(isLoopbackHttpUrl(url) ? { [oauth.allowInsecureRequests]: true } : {}),
+    }).catch((error: unknown) => {
+      throw toCompanionError(error);
+    });
+    const record: UpstreamCall = { status: response.status, durationMs: deps.now() - started };
+    try {
+      return await process(response);
+    } catch (error) {
+      throw await upstreamFailure(error, response, [config.clientSecret, ...presented], record);
+    } finally {
+      options.observe?.(record);
+    }
+  };
+
+  const toTokenResponse = (result: oauth.TokenEndpointResponse): TokenResponse => {
+    const parsed = tokenResponseSchema.safeParse(result);
+    if (!parsed.success) {
+      throw new CompanionError(502, COMPANION_ERROR.UPSTREAM_ERROR, 'CardioMood sent a token response that does not match the contract');
+    }
+    // oauth4webapi lower-cases token_type (it is case-insensitive, RFC 6749 §5.1); we send RFC 6750's spelling.
+    return { ...parsed.data, token_type: 'Bearer' };
+  };
+
+  return {
+    async exchange(request: ExchangeRequest, options: UpstreamCallOptions = {}): Promise<TokenResponse> {
+      // The extension checked `state` on its callback; the companion receives only the code.
+      const callback = oauth.validateAuthResponse(as, client, new URLSearchParams({ code: request.code }), oauth.skipStateCheck);
+      return call(
+        config.tokenUrl,
+        [request.code, request.code_verifier],
+        options,
+        (requestOptions) =>
+          oauth
+            .authorizationCodeGrantRequest(as, client, clientAuth, callback, request.redirect_uri, request.code_verifier, requestOptions)
+            .then(withoutIdToken),
+        async (response) => toTokenResponse(await oauth.processAuthorizationCodeResponse(as, client, response)),
+      );
+    },
+
+    async refresh(refreshToken: string, options: UpstreamCallOptions = {}): Promise<TokenResponse> {
+      return call(
+        config.tokenUrl,
+        [refreshToken],
+        options,
+        (requestOptions) => oauth.refreshTokenGrantRequest(as, client, clientAuth, refreshToken, requestOptions).then(withoutIdToken),
+        async (response) => toTokenResponse(await oauth.processRefreshTokenResponse(as, client, response)),
+      );
+    },
+
+    async revoke(request: RevokeRequest, options: UpstreamCallOptions = {}): Promise<void> {
+      const revokeUrl = config.revokeUrl;
+      if (!revokeUrl) throw new CompanionError(404, COMPANION_ERROR.NOT_CONFIGURED, 'Token revocation is not configured on this companion');
+      await call(
+        revokeUrl,
+        [request.token],
+        options,
+        (requestOptions) =>
+          oauth.revocationRequest(as, client, clientAuth, request.token, {
+            ...requestOptions,
+            ...(request.token_type_hint ? { additionalParameters: { token_type_hint: request.token_type_hint } } : {}),
+          }),
+        async (response) => {
+          // RFC 7009 §2.2 says 200; some servers answer 204 (or another 2xx) with nothing to read.
+          if (response.status > 200 && response.status < 300) return;
+          await oauth.processRevocationResponse(response);
+        },
+      );
+    },
+  };
+}
+
+/**
+ * oauth4webapi's fetch: one timeout over connecting, headers and body; the body read into memory
+ * while counting, aborted as soon as it passes MAX_UPSTREAM_BODY_BYTES (an endless body must cost
+ * neither memory nor the whole timeout). The returned Response holds the bytes already read, so
+ * oauth4webapi's processing never waits on the network.
+ */
+function createBoundedFetch(upstreamFetch: typeof fetch, timeoutMs: number) {
+  return async (url: string, init: RequestInit): Promise<Response> => {
+    const controller = new AbortController();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        controller.abort();
+        reject(new CompanionError(504, COMPANION_ERROR.UPSTREAM_TIMEOUT, `CardioMood did not answer within ${timeoutMs} ms`));
+      }, timeoutMs);
+    });
+    const exchange = async (): Promise<Response> => {
+      let response: Response;
+      try {
+        // redirect: 'manual' again here, whatever the caller asked: following one would resend the secret.
+        response = await upstreamFetch(url, { ...init, redirect: 'manual', signal: controller.signal });
+      } catch (error) {
+        if (controller.signal.aborted) throw error;
+        // Not the error's message: fetch errors can name the URL, which the client needs no more than the cause.
+        throw new CompanionError(502, COMPANION_ERROR.UPSTREAM_UNREACHABLE, 'CardioMood could not be reached');
+      }
+      const body = await readCapped(response, controller);
+      const nullBody = [101, 204, 205, 304].includes(response.status);
+      return new Response(nullBody ? null : body, { status: response.status, statusText: response.statusText, headers: response.headers });
+    };
+    try {
+      // A race, not only the abort signal: a fetch that ignores its signal must still time out.
+      return await Promise.race([exchange(), timedOut]);
+    } finally {
+      clearTimeout(timer);
+      // The losing promise must not surface as an unhandled rejection.
+      timedOut.catch(() => undefined);
+    }
+  };
+}
+
+async function readCapped(response: Response, controller: AbortController): Promise<Uint8Array<ArrayBuffer>> {
+  const tooLarge = () => {
+    controller.abort();
+    return new CompanionError(502, COMPANION_ERROR.UPSTREAM_ERROR, `CardioMood sent more than ${MAX_UPSTREAM_BODY_BYTES} bytes`);
+  };
+  const declared = Number(response.headers.get('Content-Length'));
+  if (declared > MAX_UPSTREAM_BODY_BYTES) {
+    response.body?.cancel().catch(() => undefined);
+    throw tooLarge();
+  }
+  if (!response.body) return new Uint8Array();
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > MAX_UPSTREAM_BODY_BYTES) {
+      reader.cancel().catch(() => undefined);
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  const body = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return body;
+}
+
+/**
+ * We never forward an id_token (it is not in the contract), and oauth4webapi would validate one as
+ * an OpenID Connect ID Token, which CardioMood does not issue: an unexpected member must not fail a
+ * sign-in that is otherwise valid.
+ */
+async function withoutIdToken(response: Response): Promise<Response> {
+  if (response.status !== 200) return response;
+  let json: unknown;
   try {
-    return await Promise.race([exchange(), timedOut]);
-  } finally {
-    clearTimeout(timer);
-    // The losing promise must not surface as an unhandled rejection.
-    timedOut.catch(() => undefined);
+    json = await response.clone().json();
+  } catch {
+    return response;
   }
+  if (typeof json !== 'object' || json === null || Array.isArray(json) || !('id_token' in json)) return response;
+  const { id_token: _dropped, ...rest } = json as Record<string, unknown>;
+  return new Response(JSON.stringify(rest), { status: response.status, headers: response.headers });
+}
+
+/** Errors of the transport (ours) pass; anything else oauth4webapi threw before sending is a bug or misconfiguration. */
+function toCompanionError(error: unknown): CompanionError {
+  if (error instanceof CompanionError) return error;
+  if (error instanceof oauth.OperationProcessingError && error.code === oauth.HTTP_REQUEST_FORBIDDEN) {
+    return new CompanionError(500, COMPANION_ERROR.SERVER_MISCONFIGURED, 'The CardioMood URL must use https');
+  }
+  throw error;
 }
 
 /**
- * Turns CardioMood's token endpoint reply into the validated token response, or throws the one
- * CompanionError the client should see. Only fields of tokenResponseSchema leave this function.
+ * The one CompanionError the client sees for a reply oauth4webapi refused: CardioMood's 429 with its
+ * Retry-After; a forwarded OAuth error (status and code, our own description); else 502. CardioMood's
+ * own description goes to the log only, scrubbed, through `record`.
  */
-export function processTokenReply(reply: UpstreamReply, redact: readonly string[]): TokenResponse {
-  if (reply.status !== 200) throw upstreamFailure(reply, redact);
-  const parsed = tokenResponseSchema.safeParse(parseJson(reply.text));
-  if (!parsed.success) {
-    throw new CompanionError(502, COMPANION_ERROR.UPSTREAM_ERROR, 'CardioMood sent a token response that does not match the contract');
-  }
-  return parsed.data;
-}
-
-/**
- * RFC 7009 §2.2: 200 means revoked (or already invalid); the body carries nothing we need. Any 2xx
- * is accepted because some servers answer 204 here.
- */
-export function processRevokeReply(reply: UpstreamReply, redact: readonly string[]): void {
-  if (reply.status < 200 || reply.status > 299) throw upstreamFailure(reply, redact);
-}
-
-function upstreamFailure(reply: UpstreamReply, redact: readonly string[]): CompanionError {
-  if (reply.status === 429) {
-    const retryAfter = reply.headers.get('Retry-After');
+async function upstreamFailure(error: unknown, response: Response, redact: readonly string[], record: UpstreamCall): Promise<CompanionError> {
+  if (error instanceof CompanionError) return error;
+  if (response.status === 429) {
+    const retryAfter = response.headers.get('Retry-After');
     return new CompanionError(
       429,
       COMPANION_ERROR.RATE_LIMITED,
@@ -103,28 +262,26 @@ function upstreamFailure(reply: UpstreamReply, redact: readonly string[]): Compa
       retryAfter && isRetryAfter(retryAfter) ? { 'Retry-After': retryAfter } : {},
     );
   }
-  if (reply.status >= 400 && reply.status < 500) {
-    const oauthError = oauthErrorSchema.safeParse(parseJson(reply.text));
-    if (oauthError.success && OAUTH_ERROR_CODE.test(oauthError.data.error)) {
-      // Pass through exactly error + error_description, with the secret scrubbed in case the
-      // server echoes the request (defence in depth; CardioMood is not known to do this).
-      return new CompanionError(
-        reply.status as ContentfulStatusCode,
-        oauthError.data.error,
-        scrub(oauthError.data.error_description ?? oauthError.data.error, redact).slice(0, 500),
-      );
+  const body =
+    error instanceof oauth.ResponseBodyError
+      ? oauthErrorSchema.safeParse(error.cause)
+      : error instanceof oauth.WWWAuthenticateChallengeError && response.status >= 400 && response.status < 500
+        ? // A 401 with WWW-Authenticate (RFC 6749 §5.2) still carries its error in the body, unread.
+          oauthErrorSchema.safeParse(await response.json().catch(() => undefined))
+        : undefined;
+  if (body?.success) {
+    const description = Object.hasOwn(FORWARDED_OAUTH_ERRORS, body.data.error) ? FORWARDED_OAUTH_ERRORS[body.data.error] : undefined;
+    record.error = description !== undefined ? body.data.error : scrubForLog(body.data.error, redact).slice(0, 64);
+    if (body.data.error_description !== undefined) record.errorDescription = scrubForLog(body.data.error_description, redact).slice(0, 200);
+    if (description !== undefined && response.status >= 400 && response.status < 500) {
+      return new CompanionError(response.status as ContentfulStatusCode, body.data.error, description);
     }
+    return new CompanionError(502, COMPANION_ERROR.UPSTREAM_ERROR, `CardioMood answered HTTP ${response.status} with an error this companion does not forward`);
   }
-  return new CompanionError(502, COMPANION_ERROR.UPSTREAM_ERROR, `CardioMood answered HTTP ${reply.status} without a usable body`);
-}
-
-function parseJson(text: string): unknown {
-  if (text.length > MAX_UPSTREAM_BODY_CHARS) return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
+  if (response.status === 200) {
+    return new CompanionError(502, COMPANION_ERROR.UPSTREAM_ERROR, 'CardioMood sent a token response that does not match the contract');
   }
+  return new CompanionError(502, COMPANION_ERROR.UPSTREAM_ERROR, `CardioMood answered HTTP ${response.status} without a usable body`);
 }
 
 /** Delay-seconds or an HTTP-date (RFC 9110 §10.2.3); anything else is dropped rather than forwarded. */
@@ -132,8 +289,15 @@ function isRetryAfter(value: string): boolean {
   return /^\d{1,7}$/.test(value) || (value.length <= 40 && /^[A-Za-z0-9 ,:]+$/.test(value) && !Number.isNaN(Date.parse(value)));
 }
 
-function scrub(text: string, redact: readonly string[]): string {
+/** Runs of characters that could be a token, a code, a verifier or a secret (JWTs, opaque tokens, base64). */
+const TOKEN_LIKE = /[A-Za-z0-9\-._~+/=]{20,}/g;
+
+/**
+ * CardioMood's text made fit for a log line: the client secret and every value the client presented
+ * removed, then anything long enough to be a credential of any kind (a new token echoed back, too).
+ */
+function scrubForLog(text: string, redact: readonly string[]): string {
   let result = text;
   for (const secret of redact) if (secret) result = result.split(secret).join('[redacted]');
-  return result;
+  return result.replace(TOKEN_LIKE, '[redacted]');
 }

@@ -1,13 +1,22 @@
 /**
  * Cloudflare Workers entry: the same app as on Node, configured from the Worker's bindings
- * (`[vars]` in wrangler.toml, the client secret from `wrangler secret put`). See docs/deploy.md.
+ * (`[vars]` and the Durable Object bindings in wrangler.toml, the client secret from
+ * `wrangler secret put`). See docs/deploy.md.
  *
- * The rate limiter's store lives in the isolate's memory: each Cloudflare location (and each
- * isolate) counts separately, so the limit is per instance, not global.
+ * Rate limits count in one Durable Object per client (RateLimitObject), so the limit is global, not
+ * per isolate; the refresh replay window lives in one Durable Object per refresh token
+ * (RefreshReplayObject). Both classes are exported from here, as Workers requires.
  */
+import type { ExecutionContext } from 'hono';
 import { createCompanionApp } from './app';
 import { COMPANION_ERROR } from './companion-error';
-import { CompanionConfigError, parseCompanionConfig } from './config';
+import { CompanionConfigError } from './config';
+import { createDurableObjectRateLimitStore } from './rate-limit-object';
+import { createDurableObjectRefreshReplay } from './refresh-replay-object';
+import { parseWorkerEnv } from './worker-env';
+
+export { RateLimitObject } from './rate-limit-object';
+export { RefreshReplayObject } from './refresh-replay-object';
 
 type WorkerEnv = Record<string, unknown>;
 
@@ -19,15 +28,15 @@ const apps = new WeakMap<object, ReturnType<typeof createCompanionApp>>();
 function appFor(env: WorkerEnv) {
   let app = apps.get(env);
   if (!app) {
-    const strings = Object.fromEntries(
-      Object.entries(env).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
-    );
-    app = createCompanionApp(parseCompanionConfig(strings), {
+    const setup = parseWorkerEnv(env);
+    app = createCompanionApp(setup.config, {
       // Workers' fetch must not be called as a method of another object ("Illegal invocation").
       fetch: (input, init) => fetch(input, init),
       log,
       // Set by Cloudflare's edge and not forgeable by the client, unlike X-Forwarded-For.
       clientAddress: (c) => c.req.header('cf-connecting-ip'),
+      rateLimitStore: createDurableObjectRateLimitStore(setup.rateLimit),
+      ...(setup.refreshReplay ? { refreshReplay: createDurableObjectRefreshReplay(setup.refreshReplay) } : {}),
     });
     apps.set(env, app);
   }
@@ -35,7 +44,7 @@ function appFor(env: WorkerEnv) {
 }
 
 export default {
-  async fetch(request: Request, env: WorkerEnv): Promise<Response> {
+  async fetch(request: Request, env: WorkerEnv, ctx: ExecutionContext): Promise<Response> {
     let app;
     try {
       app = appFor(env);
@@ -48,6 +57,6 @@ export default {
         { status: 500, headers: { 'Cache-Control': 'no-store', Pragma: 'no-cache', Vary: 'Origin' } },
       );
     }
-    return app.fetch(request);
+    return app.fetch(request, env, ctx);
   },
 };

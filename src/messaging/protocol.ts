@@ -1,5 +1,5 @@
 import { defineExtensionMessaging } from '@webext-core/messaging';
-import type { Result } from '../shared/error-codes';
+import type { AppError, Result } from '../shared/error-codes';
 import type { History, Intraday } from '../shared/readings';
 import type { Settings, SettingsPatch } from '../shared/settings';
 import type { Status } from '../shared/status';
@@ -11,8 +11,12 @@ import type { Status } from '../shared/status';
  * Expected failures are returned as `Result` values; only bugs throw.
  */
 export interface ProtocolMap {
-  /** Current derived state; also kicks a stale-while-revalidate refresh of the readings. */
-  getStatus(): Status;
+  /**
+   * Current derived state; also kicks a stale-while-revalidate refresh of the readings. The plain
+   * Status (not a Result) keeps the popup's first answer small; only a sender that is not one of our
+   * pages gets the refusal, so our pages treat it as a bug.
+   */
+  getStatus(): Status | Refusal;
   /** Runs the whole sign-in in the background; resolves when it ends (the popup may be gone by then). */
   signIn(): Result<Status>;
   signOut(): Result<Status>;
@@ -24,5 +28,8 @@ export interface ProtocolMap {
   /** Background → pages broadcast whenever Status changes. */
   statusChanged(data: Status): void;
 }
+
+/** What the background answers a message that does not come from one of our pages. */
+export type Refusal = { ok: false; error: AppError };
 
 export const { sendMessage, onMessage, removeAllListeners } = defineExtensionMessaging<ProtocolMap>();

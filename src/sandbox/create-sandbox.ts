@@ -1,5 +1,6 @@
 import { Hono, type Context } from 'hono';
-import { DEV_CLIENT_ID, DEV_CLIENT_SECRET, EXTENSION_REDIRECT_URIS } from '../shared/extension-identity';
+import { DEV_CLIENT_ID, EXTENSION_REDIRECT_URIS } from '../shared/extension-identity';
+import { DEV_CLIENT_SECRET } from './dev-client-secret';
 import { createAuthorizeRoutes } from './authorize-routes';
 import { createControlRoutes } from './control-routes';
 import { DEMO_MEMBERS, type SandboxMember } from './demo-members';

@@ -20,6 +20,12 @@ export const sandboxFaultSchema = z.discriminatedUnion('kind', [
   }),
   /** The TCP connection is destroyed without any response. */
   z.object({ route, kind: z.literal('drop') }),
+  /**
+   * The request is carried out for real (on the token route: the grant happens, a refresh token
+   * rotates, new tokens are issued) and then the connection is destroyed instead of answering: the
+   * client never learns what it was granted.
+   */
+  z.object({ route, kind: z.literal('grant-then-drop') }),
   /** 200 with a body that is not valid JSON. */
   z.object({ route, kind: z.literal('malformed') }),
 ]);
@@ -58,6 +64,11 @@ export function createFaultQueue(onApplied: (fault: SandboxFault) => void) {
         return c.body('{"data": [{"date": "2024-03-01", "activity": {"total_st', 200, { 'Content-Type': 'application/json' });
       case 'drop':
         return drop(c);
+      case 'grant-then-drop':
+        await next();
+        // The answer is complete; after next() Hono ignores a returned Response, so it is replaced.
+        c.res = drop(c);
+        return;
     }
   };
 
@@ -89,7 +100,8 @@ function statusResponse(fault: Extract<SandboxFault, { kind: 'status' }>) {
 
 /**
  * Destroys the client's socket (Node: @hono/node-server puts the IncomingMessage in c.env). Without a
- * socket (app.request in-process) the closest thing is a response whose body fails mid-stream.
+ * socket (app.request in-process) the closest thing is a response whose body fails mid-stream. Also
+ * used after the handler ran: assigning c.res replaces whatever it answered.
  */
 function drop(c: Context): Response {
   const env = c.env as { incoming?: { socket?: { destroy(): void } } } | undefined;

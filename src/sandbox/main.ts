@@ -4,7 +4,8 @@
  * (comma-separated), SANDBOX_ACCESS_TOKEN_TTL (seconds), SANDBOX_TIMEZONE (IANA),
  * SANDBOX_CONTROL_ROUTES=1 (mount /__sandbox/*).
  */
-import { DEV_CLIENT_ID, DEV_CLIENT_SECRET, DEV_SANDBOX_PORT, EXTENSION_REDIRECT_URIS } from '../shared/extension-identity';
+import { DEV_CLIENT_ID, EXTENSION_REDIRECT_URIS } from '../shared/extension-identity';
+import { DEV_CLIENT_SECRET } from './dev-client-secret';
 import { startSandbox } from './node';
 
 function fail(message: string): never {
@@ -30,7 +31,8 @@ async function main() {
   const clientId = env.SANDBOX_CLIENT_ID || DEV_CLIENT_ID;
   const sandbox = await startSandbox({
     host: env.SANDBOX_HOST || '127.0.0.1',
-    port: integer('SANDBOX_PORT', DEV_SANDBOX_PORT, 0),
+    // Where a development build looks for CardioMood by default (src/shared/build-config.ts).
+    port: integer('SANDBOX_PORT', 8787, 0),
     clients: [{ clientId, clientSecret: env.SANDBOX_CLIENT_SECRET || DEV_CLIENT_SECRET, redirectUris }],
     accessTokenTtlSeconds: integer('SANDBOX_ACCESS_TOKEN_TTL', 3600, 1),
     ...(env.SANDBOX_TIMEZONE ? { timeZone: env.SANDBOX_TIMEZONE } : {}),

@@ -7,10 +7,16 @@ export const ERROR_CODES = [
   'ACCESS_DENIED',
   /** The auth window was closed before finishing. */
   'AUTH_CANCELLED',
+  /** The authorization page could not be loaded (offline, DNS, TLS, server down). */
+  'AUTH_PAGE_UNREACHABLE',
+  /** The background stopped while the auth window was open; that sign-in can no longer finish. */
+  'SIGN_IN_INTERRUPTED',
   /** The callback's `state` did not match the pending sign-in (possible CSRF or stale window). */
   'STATE_MISMATCH',
-  /** The callback URL was not the expected redirect URI or carried neither `code` nor `error`. */
+  /** The callback URL was not the expected redirect URI, carried neither `code` nor `error`, or carried implicit-flow tokens. */
   'INVALID_CALLBACK',
+  /** The callback's `iss` (RFC 9207) is not our authorization server: a mix-up attempt or a misconfiguration. */
+  'ISSUER_MISMATCH',
   /** CardioMood's authorization endpoint returned an OAuth error other than access_denied. */
   'AUTHORIZATION_ERROR',
   /** Another sign-in is already running. */

@@ -23,8 +23,8 @@ export const FIREFOX_REDIRECT_URI =
 
 export const EXTENSION_REDIRECT_URIS = [CHROME_REDIRECT_URI, FIREFOX_REDIRECT_URI] as const;
 
-/** Development client registered with the sandbox. Not a secret of any real CardioMood client. */
+/**
+ * Public id of the development client: the development build's default (build-config.ts) and the
+ * sandbox's default client. Its secret is server-side only (src/sandbox/dev-client-secret.ts).
+ */
 export const DEV_CLIENT_ID = 'cardiomood-readings-dev';
-export const DEV_CLIENT_SECRET = 'sandbox-dev-secret-not-for-production';
-export const DEV_SANDBOX_PORT = 8787;
-export const DEV_COMPANION_PORT = 8788;

@@ -5,6 +5,24 @@ import { readingsSnapshotSchema } from './readings';
 import { settingsSchema } from './settings';
 
 /**
+ * Why the last session ended. One function in the background ends a session and records one of these:
+ * - `revoked`: CardioMood refused a refresh token presented for the first time (revoked or expired there);
+ * - `reuse_refused`: CardioMood refused a refresh token we had sent before, whose answer was lost and
+ *   which the companion's replay window could no longer answer;
+ * - `unauthorized`: CardioMood refused the access token it had just issued;
+ * - `expired`: the access token ran out and there was no refresh token to renew it;
+ * - `signed_out`: the member signed out.
+ */
+export const SESSION_END_REASONS = ['revoked', 'reuse_refused', 'unauthorized', 'expired', 'signed_out'] as const;
+export const sessionEndReasonSchema = z.enum(SESSION_END_REASONS);
+export type SessionEndReason = z.infer<typeof sessionEndReasonSchema>;
+
+/** The reasons that need the member to connect again ("Reconnect"); `signed_out` was their own choice. */
+export function needsReconnect(reason: SessionEndReason | null): boolean {
+  return reason !== null && reason !== 'signed_out';
+}
+
+/**
  * Everything a UI page needs to render, derived by the background. It never contains a token,
  * code or verifier: a test asserts that over every message the background sends.
  */
@@ -13,6 +31,8 @@ export const statusSchema = z.object({
     state: z.enum(['signed_out', 'connecting', 'signed_in', 'reconnect_required']),
     /** Why the last sign-in failed (denied consent, closed window, …), until the next attempt. */
     error: appErrorSchema.nullable(),
+    /** Why the last session ended, while no session runs (null while signed in, or never signed in). */
+    reason: sessionEndReasonSchema.nullable(),
   }),
   /** Last readings (possibly stale, see sync); null when none are cached. */
   readings: readingsSnapshotSchema.nullable(),
@@ -33,6 +53,11 @@ export const statusSchema = z.object({
    * reaches open pages through the same broadcast.
    */
   settings: settingsSchema,
+  /**
+   * The stored settings could not be read: `settings` are the defaults with "Keep me signed in" off
+   * (fail safe) until the member saves settings again; the options page says so.
+   */
+  settingsUnreadable: z.boolean(),
 });
 export type Status = z.infer<typeof statusSchema>;
 export type AuthState = Status['auth']['state'];

@@ -9,6 +9,8 @@ export type Send = <K extends Request>(type: K, ...data: Parameters<ProtocolMap[
 /** What UI pages know of the background: requests and the status broadcast. Nothing else. */
 export interface UiClient {
   send: Send;
+  /** getStatus; rejects if the background refused it (it refuses only senders that are not our pages). */
+  getStatus(): Promise<Status>;
   /** Subscribes to `statusChanged`; returns the cleanup. */
   onStatusChanged(listener: (status: Status) => void): () => void;
 }
@@ -27,8 +29,14 @@ export interface UiClientDeps {
 export function createUiClient(deps: UiClientDeps): UiClient {
   const listeners = new Set<(status: Status) => void>();
   let unsubscribe: (() => void) | null = null;
+  const send = ((type: Request, ...data: unknown[]) => deps.sendMessage(type, data[0])) as Send;
   return {
-    send: ((type: Request, ...data: unknown[]) => deps.sendMessage(type, data[0])) as Send,
+    send,
+    async getStatus() {
+      const answer = await send('getStatus');
+      if ('ok' in answer) throw new Error(`the background refused getStatus: ${answer.error.code}`);
+      return answer;
+    },
     onStatusChanged(listener) {
       listeners.add(listener);
       // The messaging library allows one listener per type and context: fan out from one.

@@ -29,7 +29,7 @@ export function useStatus(): StatusHandle {
   useLayoutEffect(() => {
     let alive = true;
     const off = client.onStatusChanged((next) => alive && setStatus(next));
-    client.send('getStatus').then(
+    client.getStatus().then(
       // A broadcast that arrived first is newer than this answer.
       (first) => alive && setStatus((current) => current ?? first),
       () => alive && setUnreachable(true),
@@ -42,7 +42,7 @@ export function useStatus(): StatusHandle {
 
   const reload = () => {
     setUnreachable(false);
-    client.send('getStatus').then(setStatus, () => setUnreachable(true));
+    client.getStatus().then(setStatus, () => setUnreachable(true));
   };
   /** An action's own answer, or the background's status when the action failed to return one. */
   const settle = (action: Promise<{ ok: true; value: Status } | { ok: false }>) =>

@@ -5,12 +5,15 @@ import { describe, expect, it } from 'vitest';
 
 /**
  * Repository rules checked by walking real imports (runtime imports only; `import type` is erased):
- * - server code (src/companion, src/sandbox) never reaches an extension bundle;
+ * - server and dev-stack code (src/companion, src/sandbox, src/dev) never reaches an extension
+ *   bundle, and neither does the development client's secret;
  * - UI pages never reach auth, background, the API client or zod: tokens stay in the background and
  *   the popup stays small; of the readings model only a few pure helpers, and only outside the popup;
  * - the popup's first frame (its entry without the import() it makes after painting) reaches none of
  *   the libraries it defers: messaging, polyfill, hooks;
- * - src/ has no import-time side effects that open ports or read the environment.
+ * - src/ has no import-time side effects that open ports or read the environment;
+ * - test/ is a leaf: nothing in src/, scripts/ or entrypoints/ imports from it, and src/dev (the
+ *   local stack `npm start`, `npm run bench` and the e2e tests share) is imported by nothing else in src/.
  */
 const root = resolve(import.meta.dirname, '../..');
 
@@ -106,11 +109,19 @@ describe('extension bundles', () => {
     expect(uiEntrypoints.length).toBeGreaterThan(0);
   });
 
-  it('should never import server code (companion, sandbox) or Node built-ins', () => {
+  it('should never import server or dev-stack code (companion, sandbox, dev) or Node built-ins', () => {
     const { files, packages } = runtimeClosure(entrypoints);
-    const server = [...files].map(rel).filter((file) => /^src\/(companion|sandbox)\//.test(file));
+    const server = [...files].map(rel).filter((file) => /^src\/(companion|sandbox|dev)\//.test(file));
     expect(server).toEqual([]);
     expect([...packages].filter((name) => name.startsWith('node:') || name.startsWith('hono') || name.startsWith('@hono'))).toEqual([]);
+  });
+
+  it('should never reach the development client secret, nor does the build configuration', async () => {
+    const { DEV_CLIENT_SECRET } = await import('../../src/sandbox/dev-client-secret');
+    // wxt.config.ts runs at build time and defines what is baked into the bundle.
+    const { files } = runtimeClosure([...entrypoints, join(root, 'wxt.config.ts')]);
+    expect(files.size).toBeGreaterThan(entrypoints.length);
+    expect([...files].filter((file) => readFileSync(file, 'utf8').includes(DEV_CLIENT_SECRET)).map(rel)).toEqual([]);
   });
 
   it.each(uiEntrypoints.map((file) => [rel(file), file]))(
@@ -143,13 +154,27 @@ describe('extension bundles', () => {
   });
 });
 
+/** `process.env` read outside any function: at import time. */
+function readsEnvironmentAtImport(file: string): boolean {
+  const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
+  let found = false;
+  const visit = (node: ts.Node) => {
+    if (found || ts.isFunctionLike(node)) return;
+    if (ts.isPropertyAccessExpression(node) && node.getText(source) === 'process.env') found = true;
+    else ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return found;
+}
+
 describe('src/', () => {
   const serverEntries = /^src\/(companion|sandbox)\/(node|main|worker)\.ts$/;
+  const devStack = /^src\/dev\//;
 
-  it('should read the environment only in server entry files', () => {
+  it('should read the environment only in server entry files and, when called, in the dev stack', () => {
     const offenders = sourceFiles(join(root, 'src'))
       .filter((file) => !serverEntries.test(rel(file)))
-      .filter((file) => /\bprocess\.env\b/.test(code(file)))
+      .filter((file) => (devStack.test(rel(file)) ? readsEnvironmentAtImport(file) : /\bprocess\.env\b/.test(code(file))))
       .map(rel);
     expect(offenders).toEqual([]);
   });
@@ -159,6 +184,52 @@ describe('src/', () => {
       .filter((file) => !serverEntries.test(rel(file)) && !/start-[a-z-]+\.ts$/.test(rel(file)))
       .filter((file) => /\bserve\(|\.listen\(/.test(code(file)))
       .map(rel);
+    expect(offenders).toEqual([]);
+  });
+});
+
+/** Every import specifier of a file, type-only ones included, resolved to an absolute path when relative. */
+function relativeImportTargets(file: string): string[] {
+  return importsOf(file)
+    .filter((edge) => edge.specifier.startsWith('.'))
+    .map((edge) => resolve(dirname(file), edge.specifier));
+}
+
+describe('layers', () => {
+  const inside = (dir: string) => (file: string) => rel(file) === dir || rel(file).startsWith(`${dir}/`);
+  const scriptFiles = readdirSync(join(root, 'scripts'), { recursive: true, encoding: 'utf8' })
+    .filter((name) => /\.(ts|tsx|mts|mjs|js)$/.test(name))
+    .map((name) => join(root, 'scripts', name));
+
+  it('should find the files the rules are about', () => {
+    expect(scriptFiles.map(rel)).toContain('scripts/start.ts');
+    expect(sourceFiles(join(root, 'src', 'dev')).map(rel)).toContain('src/dev/start-dev-stack.ts');
+  });
+
+  it('should import nothing from test/ in src/, scripts/, entrypoints/ or the config files', () => {
+    const importers = [
+      ...sourceFiles(join(root, 'src')),
+      ...scriptFiles,
+      ...entrypoints,
+      join(root, 'wxt.config.ts'),
+      join(root, 'vitest.config.ts'),
+    ];
+    const offenders = importers.flatMap((file) =>
+      relativeImportTargets(file)
+        .filter(inside('test'))
+        .map((target) => `${rel(file)} → ${rel(target)}`),
+    );
+    expect(offenders).toEqual([]);
+  });
+
+  it('should import src/dev from nowhere else in src/ (sandbox and companion included)', () => {
+    const offenders = sourceFiles(join(root, 'src'))
+      .filter((file) => !inside('src/dev')(file))
+      .flatMap((file) =>
+        relativeImportTargets(file)
+          .filter(inside('src/dev'))
+          .map((target) => `${rel(file)} → ${rel(target)}`),
+      );
     expect(offenders).toEqual([]);
   });
 });

@@ -6,10 +6,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BROWSERS, type BrowserSession, shouldSkip } from './support/browsers';
 import { useExtensionStack } from './support/extension-stack';
+import type { FirefoxSession } from '../../src/dev/launch-firefox';
 import { POPUP, waitForPopupState } from './support/popup';
 import { expectedTileValue, fetchSandboxDays, parseDataValue, TILE_IDS } from './support/sandbox-readings';
 import { DEMO_MEMBERS, signIn } from './support/sign-in';
-import type { UiPage } from './support/ui-page';
+import type { UiPage } from '../../src/dev/ui-page';
+import { stopBackground } from './support/stop-background';
 
 for (const kind of BROWSERS) {
   describe.skipIf(shouldSkip(kind))(`popup sign-in in ${kind.name}`, () => {
@@ -80,6 +82,32 @@ for (const kind of BROWSERS) {
       expect(await popup.count('[data-testid=connect]')).toBe(1);
     });
 
+    it('should end in SIGN_IN_INTERRUPTED with a working Connect when the background stops while the auth window is open', async () => {
+      const exchangesBefore = setup.stack.sandbox.control.stats().codeExchanges;
+      const popup = await session!.openExtensionPage('popup.html');
+      await waitForPopupState(popup, 'signed-out');
+      await popup.click('[data-testid=connect]');
+      const auth = await session!.waitForPage(setup.authOrigin);
+      // The member is still looking up their password when the browser stops the background.
+      await auth.waitFor('input#email');
+      await stopBackground(session!);
+
+      // The popup that started it is not left "connecting".
+      await waitForPopupState(popup, 'signed-out');
+      expect(await popup.attribute('[data-testid=auth-error]', 'data-code')).toBe('SIGN_IN_INTERRUPTED');
+      expect(setup.stack.sandbox.control.stats().codeExchanges).toBe(exchangesBefore);
+
+      // As the message asks: close the old window (Firefox would open new tabs into it), then a fresh
+      // popup agrees and Connect works.
+      await auth.close();
+      await popup.close();
+      const fresh = await session!.openExtensionPage('popup.html');
+      await waitForPopupState(fresh, 'signed-out');
+      expect(await fresh.attribute('[data-testid=auth-error]', 'data-code')).toBe('SIGN_IN_INTERRUPTED');
+      const { popup: done } = await signIn(session!, { authOrigin: setup.authOrigin, ...DEMO_MEMBERS.alice, popup: fresh });
+      await expectReadingsMatchSandbox(done, DEMO_MEMBERS.alice.email);
+    });
+
     it('should offer Connect again when the member signs out', async () => {
       const { popup } = await signIn(session!, { authOrigin: setup.authOrigin, ...DEMO_MEMBERS.alice });
       await popup.click('[data-testid=sign-out]');
@@ -106,6 +134,36 @@ for (const kind of BROWSERS) {
         await setup.stack.sandbox.control.memberLocalToday(DEMO_MEMBERS.bob.email),
       );
       expect(today).toBeUndefined();
+    });
+  });
+}
+
+for (const kind of BROWSERS) {
+  describe.skipIf(shouldSkip(kind))(`sign-in against an unreachable CardioMood in ${kind.name}`, () => {
+    const setup = useExtensionStack(kind);
+    let session: BrowserSession | undefined;
+
+    afterEach(async () => {
+      await session?.close();
+      session = undefined;
+    });
+
+    it('should say the sign-in page could not be loaded, not that the window was closed', async () => {
+      session = await kind.launch(setup.extensionDir);
+      const popup = await session.openExtensionPage('popup.html');
+      await waitForPopupState(popup, 'signed-out');
+      // CardioMood (the sandbox, which serves the authorization page) is down.
+      await setup.stack.sandbox.close();
+      await popup.click('[data-testid=connect]');
+      if (kind.name === 'firefox') {
+        // Firefox shows its own error page in the auth window and reports closing it as a cancel.
+        const browser = (session as FirefoxSession).browser;
+        const window = await browser.waitForTarget((target) => target.url().startsWith('about:neterror'), { timeout: 15_000 });
+        await (await window.asPage()).close();
+      }
+      await popup.waitFor('[data-testid=auth-error]', { timeout: 20_000 });
+      expect(await popup.attribute('[data-testid=auth-error]', 'data-code')).toBe('AUTH_PAGE_UNREACHABLE');
+      expect(await popup.count('[data-testid=connect]')).toBe(1);
     });
   });
 }

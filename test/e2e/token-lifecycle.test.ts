@@ -5,12 +5,13 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BROWSERS, type BrowserSession, CHROMIUM, shouldSkip } from './support/browsers';
-import { type ChromiumSession, launchChromium } from './support/chromium';
+import { type ChromiumSession, launchChromium } from '../../src/dev/launch-chromium';
 import { useExtensionStack } from './support/extension-stack';
 import { tileValues, waitForPopupState } from './support/popup';
 import { fetchedAt, refreshReadings } from './support/refresh';
 import { DEMO_MEMBERS, signIn } from './support/sign-in';
-import { poll, type UiPage } from './support/ui-page';
+import { poll, type UiPage } from '../../src/dev/ui-page';
+import { stopBackground } from './support/stop-background';
 
 const alice = DEMO_MEMBERS.alice;
 const isChecked = (page: UiPage) =>
@@ -99,6 +100,64 @@ for (const kind of BROWSERS) {
       expect(end.reuseDetections).toBe(0);
     });
 
+    it('should ask to reconnect, saying why in the popup and on the badge, when CardioMood refuses the refresh token', async () => {
+      const control = setup.stack.sandbox.control;
+      session = await kind.launch(setup.extensionDir);
+      const { popup } = await signIn(session, { authOrigin: setup.authOrigin, ...alice });
+      control.expireAccessTokens();
+      control.injectFault({ route: 'token', kind: 'status', status: 400, body: { error: 'invalid_grant' } });
+      await popup.click('[data-testid=refresh]:not([disabled])');
+      await waitForPopupState(popup, 'reconnect');
+      expect(await popup.attribute('[data-testid=end-reason]', 'data-reason')).toBe('revoked');
+      expect(await popup.count('[data-testid=tile-value]')).toBe(0);
+      const badge = await poll('the badge to ask to reconnect', async () => {
+        const shown = await popup.evaluate(async () => {
+          const action = (globalThis as unknown as { browser: { action: { getBadgeText(d: object): Promise<string>; getTitle(d: object): Promise<string> } } }).browser.action;
+          return { text: await action.getBadgeText({}), title: await action.getTitle({}) };
+        });
+        return shown.text === '!' ? shown : undefined;
+      });
+      expect(badge.title).toContain('CardioMood no longer accepts this connection');
+      // A fresh popup agrees, and Reconnect signs in again.
+      await popup.close();
+      const reopened = await session.openExtensionPage('popup.html');
+      await waitForPopupState(reopened, 'reconnect');
+      await reopened.click('[data-testid=connect]');
+      const auth = await session.waitForPage(setup.authOrigin);
+      // The sandbox may still know the member from the first sign-in (its session cookie): then it asks for consent only.
+      await poll('the login or the consent page', async () => ((await auth.count('input#email, button#allow')) > 0 ? true : undefined));
+      if ((await auth.count('input#email')) > 0) {
+        await auth.fill('input#email', alice.email);
+        await auth.fill('input#password', alice.password);
+        await auth.click('button#login');
+      }
+      await auth.click('button#allow');
+      await waitForPopupState(reopened, 'readings');
+    });
+
+    it('should lose neither the session nor the readings when the browser stops the background mid-session', async () => {
+      const control = setup.stack.sandbox.control;
+      session = await kind.launch(setup.extensionDir);
+      const { popup } = await signIn(session, { authOrigin: setup.authOrigin, ...alice });
+      const shown = await tileValues(popup);
+      const shownAt = await fetchedAt(popup);
+      const start = control.stats();
+      // The token expires while the background is gone: the restarted one must refresh it from storage.
+      control.expireAccessTokens();
+      await popup.close();
+      await stopBackground(session);
+
+      const reopened = await session.openExtensionPage('popup.html');
+      await waitForPopupState(reopened, 'readings');
+      expect(await tileValues(reopened)).toEqual(shown);
+      expect(await fetchedAt(reopened)).toBeGreaterThanOrEqual(shownAt);
+      await refreshReadings(reopened);
+      const end = control.stats();
+      expect(end.refreshes - start.refreshes).toBe(1);
+      expect(end.reuseDetections).toBe(0);
+      expect(end.codeExchanges).toBe(1);
+    });
+
     it('should offer Connect after an extension reload when keep me signed in is off', async () => {
       session = await kind.launch(setup.extensionDir);
       await signIn(session, { authOrigin: setup.authOrigin, ...alice });
@@ -122,40 +181,3 @@ for (const kind of BROWSERS) {
     });
   });
 }
-
-describe.skipIf(shouldSkip(CHROMIUM))('service worker restarts in chromium', () => {
-  const setup = useExtensionStack(CHROMIUM);
-  let session: ChromiumSession | undefined;
-
-  beforeEach(() => {
-    setup.stack.sandbox.control.resetStats();
-  });
-  afterEach(async () => {
-    await session?.close();
-    session = undefined;
-  });
-
-  it('should lose neither the session nor the readings when Chrome stops the service worker mid-session', async () => {
-    const control = setup.stack.sandbox.control;
-    session = await launchChromium({ extensionDir: setup.extensionDir });
-    const { popup } = await signIn(session, { authOrigin: setup.authOrigin, ...alice });
-    const shown = await tileValues(popup);
-    const shownAt = await fetchedAt(popup);
-    const start = control.stats();
-    // The token expires while the worker is gone: the restarted worker must refresh it from storage.
-    control.expireAccessTokens();
-    await popup.close();
-    await session.stopServiceWorker();
-
-    const reopened = await session.openExtensionPage('popup.html');
-    await waitForPopupState(reopened, 'readings');
-    expect(await tileValues(reopened)).toEqual(shown);
-    expect(await fetchedAt(reopened)).toBeGreaterThanOrEqual(shownAt);
-    await refreshReadings(reopened);
-    const end = control.stats();
-    expect(end.refreshes - start.refreshes).toBe(1);
-    expect(end.reuseDetections).toBe(0);
-    expect(end.codeExchanges).toBe(1);
-  });
-
-});

@@ -1,6 +1,8 @@
+import type { Context } from 'hono';
 import { describe, expect, it, vi } from 'vitest';
 import { createCompanionApp, MAX_BODY_BYTES } from '../../src/companion/app';
 import { parseCompanionConfig } from '../../src/companion/config';
+import { FORWARDED_OAUTH_ERRORS } from '../../src/companion/upstream';
 import { COMPANION_CSRF_HEADER, COMPANION_ROUTES } from '../../src/shared/companion-api';
 
 const SECRET = 'app-test-client-secret-5b1f0c';
@@ -19,13 +21,19 @@ const baseEnv = {
 };
 
 const tokenJson = { token_type: 'Bearer', access_token: 'at-1', refresh_token: 'rt-1', expires_in: 3600 };
+const CLIENT_ADDRESS = '203.0.113.1';
 
-function setup(env: Record<string, string | undefined> = {}, respond: () => Response | Promise<Response> = () => Response.json(tokenJson)) {
+function setup(
+  env: Record<string, string | undefined> = {},
+  respond: () => Response | Promise<Response> = () => Response.json(tokenJson),
+  clientAddress: (c: Context) => string | undefined = () => CLIENT_ADDRESS,
+) {
   const fetch = vi.fn(async (_input: RequestInfo | URL, _init?: RequestInit) => respond());
-  const lines: object[] = [];
+  const lines: Record<string, unknown>[] = [];
   const app = createCompanionApp(parseCompanionConfig({ ...baseEnv, ...env }), {
     fetch: fetch as unknown as typeof globalThis.fetch,
-    log: (line) => lines.push(line),
+    log: (line) => lines.push(line as Record<string, unknown>),
+    clientAddress,
   });
   const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
     app.request(path, {
@@ -51,7 +59,7 @@ describe('createCompanionApp', () => {
       const init = fetch.mock.calls[0]?.[1];
       expect(init?.method).toBe('POST');
       expect(init?.redirect).toBe('manual');
-      expect(new Headers(init?.headers).get('Content-Type')).toBe('application/x-www-form-urlencoded');
+      expect(new Headers(init?.headers).get('Content-Type')).toMatch(/^application\/x-www-form-urlencoded(;|$)/);
       expect(sentForm(fetch)).toEqual({
         grant_type: 'authorization_code',
         client_id: 'client-id',
@@ -134,7 +142,7 @@ describe('createCompanionApp', () => {
       const { post } = setup({}, () => Response.json({ error: 'unsupported_token_type' }, { status: 400 }));
       const res = await post(COMPANION_ROUTES.revoke, { token: 'rt-1' });
       expect(res.status).toBe(400);
-      expect(await res.json()).toEqual({ error: 'unsupported_token_type', error_description: 'unsupported_token_type' });
+      expect(await res.json()).toEqual({ error: 'unsupported_token_type', error_description: FORWARDED_OAUTH_ERRORS.unsupported_token_type });
     });
 
     it('should omit token_type_hint upstream when the client sent none', async () => {
@@ -320,6 +328,7 @@ describe('createCompanionApp', () => {
           signal = init?.signal ?? undefined;
           return new Promise<Response>(() => undefined);
         }) as typeof fetch,
+        clientAddress: () => CLIENT_ADDRESS,
       });
       await hanging.request(COMPANION_ROUTES.refresh, {
         method: 'POST',
@@ -357,19 +366,22 @@ describe('createCompanionApp', () => {
       [400, 'invalid_grant'],
       [401, 'invalid_client'],
       [400, 'unsupported_grant_type'],
-    ])('should pass through %i %s with only error and error_description', async (status, error) => {
+      [400, 'invalid_request'],
+      [400, 'unauthorized_client'],
+      [400, 'invalid_scope'],
+    ])('should forward %i %s with the companion\'s own description only', async (status, error) => {
       const { post } = setup({}, () => Response.json({ error, error_description: 'because', hint: 'internal', trace: [1] }, { status }));
       const res = await post(COMPANION_ROUTES.refresh, { refresh_token: 'rt' });
       expect(res.status).toBe(status);
-      expect(await res.json()).toEqual({ error, error_description: 'because' });
+      expect(await res.json()).toEqual({ error, error_description: FORWARDED_OAUTH_ERRORS[error] });
     });
 
-    it('should scrub the client secret when CardioMood echoes it in an error description', async () => {
+    it('should keep the client secret out of the answer when CardioMood echoes it in an error description', async () => {
       const { post } = setup({}, () => Response.json({ error: 'invalid_client', error_description: `bad secret ${SECRET}` }, { status: 401 }));
       const res = await post(COMPANION_ROUTES.refresh, { refresh_token: 'rt' });
       const text = await res.text();
       expect(text).not.toContain(SECRET);
-      expect(JSON.parse(text)).toEqual({ error: 'invalid_client', error_description: 'bad secret [redacted]' });
+      expect(JSON.parse(text)).toEqual({ error: 'invalid_client', error_description: FORWARDED_OAUTH_ERRORS.invalid_client });
     });
 
     it('should pass through CardioMood 429 with its Retry-After', async () => {
@@ -474,6 +486,7 @@ describe('createCompanionApp', () => {
         }) as typeof fetch,
         now: () => clock,
         log: (line) => lines.push(line as Record<string, unknown>),
+        clientAddress: () => CLIENT_ADDRESS,
       });
       await app.request(COMPANION_ROUTES.refresh, {
         method: 'POST',

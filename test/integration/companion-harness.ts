@@ -3,14 +3,19 @@
  * runtimes (Node in-process, workerd through Miniflare) behind one interface.
  */
 import { randomUUID } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Miniflare } from 'miniflare';
 import { buildCompanionWorker } from '../../scripts/companion-build-worker';
 import { COMPANION_CSRF_HEADER, COMPANION_CSRF_VALUE } from '../../src/shared/companion-api';
 import { parseCompanionConfig } from '../../src/companion/config';
+import { createMemoryReplayStore } from '../../src/companion/memory-replay-store';
 import { startCompanion } from '../../src/companion/start-companion';
+import { WORKER_BINDINGS } from '../../src/companion/worker-env';
 
 /** Unique per run, so a search of logs and responses cannot hit anything by accident. */
 export const SECRETS = {
@@ -54,7 +59,17 @@ export type UpstreamBehaviour =
   | 'invalid-client-echo'
   | 'rate-limited'
   | 'redirect'
-  | 'extra-fields';
+  | 'extra-fields'
+  | 'echo-request'
+  | 'rotating'
+  | 'rotating-slow'
+  | 'endless-body';
+
+/** Tokens a rotating CardioMood issued for one refresh. */
+export interface IssuedTokens {
+  access_token: string;
+  refresh_token: string;
+}
 
 /**
  * A stand-in for CardioMood's /oauth/token and a revoke endpoint. 'oauth' checks the client
@@ -63,6 +78,11 @@ export type UpstreamBehaviour =
 export async function startFakeUpstream() {
   const requests: UpstreamRequest[] = [];
   let behaviour: UpstreamBehaviour = 'oauth';
+  // 'rotating': like CardioMood, a refresh token is valid once; each refresh issues a new one.
+  let liveRefreshTokens = new Set([SECRETS.refreshToken]);
+  const issued: IssuedTokens[] = [];
+  /** 'endless-body': how much was written before the companion hung up, and whether it did. */
+  const endless = { bytesSent: 0, closed: false };
   const listeners = new Set<() => void>();
   const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
@@ -109,9 +129,34 @@ export async function startFakeUpstream() {
           id_token: 'should-not-pass',
           client_secret: form.client_secret,
         });
+      case 'echo-request':
+        // A server that quotes what it was sent: none of it may reach the client or the logs.
+        return json(400, {
+          error: 'invalid_grant',
+          error_description: `Refused ${form.refresh_token ?? form.code} (verifier ${form.code_verifier ?? '-'}, secret ${form.client_secret})`,
+        });
+      case 'endless-body': {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.write('{"token_type":"Bearer","access_token":"');
+        const chunk = 'x'.repeat(16 * 1024);
+        const pump = () => {
+          while (!res.destroyed && endless.bytesSent < 64 * 1024 * 1024) {
+            endless.bytesSent += chunk.length;
+            if (!res.write(chunk)) return void res.once('drain', pump);
+          }
+        };
+        res.on('close', () => {
+          endless.closed = true;
+        });
+        return pump();
+      }
+      case 'rotating-slow':
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        break;
       case 'slow':
         await new Promise((resolve) => setTimeout(resolve, 300));
         break;
+      case 'rotating':
       case 'oauth':
         break;
     }
@@ -124,6 +169,15 @@ export async function startFakeUpstream() {
         return json(400, { error: 'invalid_grant', error_description: 'The authorization code is invalid' });
       }
     } else if (form.grant_type === 'refresh_token') {
+      if (behaviour === 'rotating' || behaviour === 'rotating-slow') {
+        if (!form.refresh_token || !liveRefreshTokens.delete(form.refresh_token)) {
+          return json(400, { error: 'invalid_grant', error_description: 'The refresh token is invalid' });
+        }
+        const tokens = { access_token: `access-${randomUUID()}`, refresh_token: `refresh-${randomUUID()}` };
+        liveRefreshTokens.add(tokens.refresh_token);
+        issued.push(tokens);
+        return json(200, { token_type: 'Bearer', expires_in: 3600, ...tokens });
+      }
       if (form.refresh_token !== SECRETS.refreshToken) {
         return json(400, { error: 'invalid_grant', error_description: 'The refresh token is invalid' });
       }
@@ -144,6 +198,9 @@ export async function startFakeUpstream() {
     tokenUrl: `${url}/oauth/token`,
     revokeUrl: `${url}/oauth/revoke`,
     requests,
+    /** What 'rotating' issued, in order. */
+    issued,
+    endless,
     /** Resolves once CardioMood has received `count` requests in total. */
     received(count: number) {
       return new Promise<void>((resolve) => {
@@ -160,9 +217,21 @@ export async function startFakeUpstream() {
     behave(next: UpstreamBehaviour) {
       behaviour = next;
     },
+    /** Resolves once `check()` holds (polled; the test's own timeout reports a wait that never ends). */
+    async until(check: () => boolean) {
+      while (!check()) await new Promise((resolve) => setTimeout(resolve, 10));
+    },
+    /** 'rotating': a refresh token CardioMood will accept once (each test can start from its own). */
+    accept(refreshToken: string) {
+      liveRefreshTokens.add(refreshToken);
+    },
     reset() {
       behaviour = 'oauth';
       requests.length = 0;
+      issued.length = 0;
+      endless.bytesSent = 0;
+      endless.closed = false;
+      liveRefreshTokens = new Set([SECRETS.refreshToken]);
       server.closeAllConnections();
     },
     async close() {
@@ -192,35 +261,61 @@ export interface RunningRuntime {
   url: string;
   /** Everything the companion logged (Node: the injected log; workerd: the process's stdout/stderr). */
   output: string[];
+  /**
+   * Everything the replay store holds, as raw text: the memory store's entries on Node, every file of
+   * the Durable Objects' SQLite storage on workerd.
+   */
+  storeContents(): Promise<string>;
   close(): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  /** workerd: Durable Object bindings to leave out (a deploy with an old wrangler.toml). */
+  withoutBindings?: string[];
 }
 
 export interface Runtime {
   name: 'node' | 'workerd';
-  start(env: Record<string, string | undefined>): Promise<RunningRuntime>;
+  start(env: Record<string, string | undefined>, options?: RuntimeOptions): Promise<RunningRuntime>;
 }
 
 export const nodeRuntime: Runtime = {
   name: 'node',
   async start(env) {
     const output: string[] = [];
+    const replayStore = createMemoryReplayStore({ now: Date.now });
     const companion = await startCompanion(parseCompanionConfig(env), {
       host: '127.0.0.1',
       port: 0,
       log: (line) => output.push(JSON.stringify(line)),
+      replayStore,
     });
-    return { url: companion.url, output, close: () => companion.close() };
+    return { url: companion.url, output, storeContents: async () => JSON.stringify(replayStore.entries()), close: () => companion.close() };
   },
 };
+
+/** The Durable Object classes worker.ts exports, by the binding names wrangler.toml gives them. */
+const DURABLE_OBJECTS = {
+  [WORKER_BINDINGS.refreshReplay]: 'RefreshReplayObject',
+  [WORKER_BINDINGS.rateLimit]: 'RateLimitObject',
+};
+
+async function filesText(dir: string): Promise<string> {
+  const names = await readdir(dir, { recursive: true, withFileTypes: true });
+  const texts = await Promise.all(names.filter((entry) => entry.isFile()).map((entry) => readFile(join(entry.parentPath, entry.name), 'latin1')));
+  return texts.join('\n');
+}
 
 let workerScript: Promise<string> | undefined;
 
 export const workerdRuntime: Runtime = {
   name: 'workerd',
-  async start(env) {
+  async start(env, options = {}) {
     workerScript ??= buildCompanionWorker();
     const output: string[] = [];
     const bindings = Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
+    // Persisted to files (not memory) so a test can read exactly what the objects store.
+    const storage = await mkdtemp(join(tmpdir(), 'companion-durable-objects-'));
     const mf = new Miniflare({
       modules: true,
       script: await workerScript,
@@ -228,13 +323,27 @@ export const workerdRuntime: Runtime = {
       host: '127.0.0.1',
       port: 0,
       bindings,
+      durableObjects: Object.fromEntries(
+        Object.entries(DURABLE_OBJECTS)
+          .filter(([binding]) => !options.withoutBindings?.includes(binding))
+          .map(([binding, className]) => [binding, { className, useSQLite: true }]),
+      ),
+      durableObjectsPersist: storage,
       handleRuntimeStdio(stdout, stderr) {
         createInterface(stdout).on('line', (line) => output.push(line));
         createInterface(stderr).on('line', (line) => output.push(line));
       },
     });
     const url = await mf.ready;
-    return { url: url.origin, output, close: () => mf.dispose() };
+    return {
+      url: url.origin,
+      output,
+      storeContents: () => filesText(storage),
+      async close() {
+        await mf.dispose();
+        await rm(storage, { recursive: true, force: true });
+      },
+    };
   },
 };
 

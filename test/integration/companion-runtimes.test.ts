@@ -2,7 +2,10 @@
  * The companion's behaviour over real HTTP, once per runtime operators run it on:
  * Node (`npm run companion`) and workerd (the Cloudflare Workers build, through Miniflare).
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { replayId } from '../../src/companion/refresh-replay';
+import { FORWARDED_OAUTH_ERRORS, MAX_UPSTREAM_BODY_BYTES } from '../../src/companion/upstream';
 import { COMPANION_CSRF_HEADER, COMPANION_ROUTES } from '../../src/shared/companion-api';
 import {
   CHROME_ORIGIN,
@@ -68,7 +71,7 @@ describe.each([nodeRuntime, workerdRuntime])('createCompanionApp on $name', (run
       ['/oauth/token', 'refresh_token'],
       ['/oauth/revoke', 'revoke'],
     ]);
-    expect(upstream.requests.every((request) => request.contentType === 'application/x-www-form-urlencoded')).toBe(true);
+    expect(upstream.requests.every((request) => /^application\/x-www-form-urlencoded(;|$)/.test(request.contentType ?? ''))).toBe(true);
     expect(upstream.requests[0]?.form).toMatchObject({ code_verifier: SECRETS.codeVerifier, client_secret: SECRETS.clientSecret });
 
     const routeLines = (output: string[]) => output.filter((line) => line.includes('"route"'));
@@ -88,17 +91,49 @@ describe.each([nodeRuntime, workerdRuntime])('createCompanionApp on $name', (run
     expect(await res.json()).toEqual({ status: 'ok' });
   });
 
-  it('should pass invalid_grant through with status 400 when CardioMood rejects the code', async () => {
+  it('should forward invalid_grant with status 400 and its own description when CardioMood rejects the code', async () => {
     const res = await post(COMPANION_ROUTES.exchange, { ...exchangeBody(), code: 'wrong-code' });
     expect(res.status).toBe(400);
-    expect(await res.json()).toEqual({ error: 'invalid_grant', error_description: 'The authorization code is invalid' });
+    expect(await res.json()).toEqual({ error: 'invalid_grant', error_description: FORWARDED_OAUTH_ERRORS.invalid_grant });
   });
 
-  it('should pass invalid_grant through unchanged when CardioMood adds members to the error', async () => {
+  it('should forward only status and code when CardioMood adds members to the error', async () => {
     upstream.behave('invalid-grant');
     const res = await post(COMPANION_ROUTES.refresh, { refresh_token: SECRETS.refreshToken });
     expect(res.status).toBe(400);
-    expect(await res.json()).toEqual({ error: 'invalid_grant', error_description: 'The authorization code is invalid' });
+    expect(await res.json()).toEqual({ error: 'invalid_grant', error_description: FORWARDED_OAUTH_ERRORS.invalid_grant });
+  });
+
+  it('should keep the values CardioMood echoes out of the answer and out of the log, which gets its text scrubbed', async () => {
+    upstream.behave('echo-request');
+    const lines = (output: string[]) => output.filter((line) => line.includes('upstream_error_description'));
+    await waitForOutput(companion, () => false, 100);
+    const before = lines(companion.output).length;
+    const exchanged = await post(COMPANION_ROUTES.exchange, exchangeBody());
+    const refreshed = await post(COMPANION_ROUTES.refresh, { refresh_token: SECRETS.refreshToken });
+    for (const res of [exchanged, refreshed]) {
+      expect(res.status).toBe(400);
+      expect(await res.json()).toEqual({ error: 'invalid_grant', error_description: FORWARDED_OAUTH_ERRORS.invalid_grant });
+    }
+    await waitForOutput(companion, (output) => lines(output).length >= before + 2);
+    expect(lines(companion.output).slice(before).map((line) => JSON.parse(line).upstream_error_description)).toEqual([
+      'Refused [redacted] (verifier [redacted], secret [redacted])',
+      'Refused [redacted] (verifier -, secret [redacted])',
+    ]);
+    const everything = companion.output.join('\n');
+    for (const value of [SECRETS.code, SECRETS.codeVerifier, SECRETS.refreshToken, SECRETS.clientSecret]) expect(everything).not.toContain(value);
+  });
+
+  it('should give up on an endless CardioMood body at the size cap with 502, long before the timeout', async () => {
+    upstream.behave('endless-body');
+    const started = performance.now();
+    const res = await post(COMPANION_ROUTES.refresh, { refresh_token: SECRETS.refreshToken });
+    expect(res.status).toBe(502);
+    expect(await res.json()).toEqual({ error: 'upstream_error', error_description: `CardioMood sent more than ${MAX_UPSTREAM_BODY_BYTES} bytes` });
+    // The timeout is 400 ms: reading on until it fired would have answered 504.
+    expect(performance.now() - started).toBeLessThan(350);
+    await upstream.until(() => upstream.endless.closed);
+    expect(upstream.endless.bytesSent).toBeLessThan(8 * 1024 * 1024);
   });
 
   it('should refuse an unregistered redirect_uri with 400 invalid_request before calling CardioMood', async () => {
@@ -232,7 +267,8 @@ describe.each([nodeRuntime, workerdRuntime])('createCompanionApp on $name', (run
   });
 
   it('should rate-limit per client with RateLimit headers and Retry-After', async () => {
-    const limited = await runtime.start(companionEnv(upstream, { COMPANION_RATE_LIMIT_PER_MINUTE: '2' }));
+    // A generous upstream timeout: a slow first call on a busy machine is not what this test is about.
+    const limited = await runtime.start(companionEnv(upstream, { COMPANION_RATE_LIMIT_PER_MINUTE: '2', COMPANION_UPSTREAM_TIMEOUT_MS: '5000' }));
     extra.push(limited);
     const statuses: number[] = [];
     let last: Response | undefined;
@@ -259,6 +295,134 @@ describe.each([nodeRuntime, workerdRuntime])('createCompanionApp on $name', (run
     expect((await res.json()).error).toBe('not_configured');
     expect(upstream.requests).toHaveLength(0);
   });
+
+  describe('refresh replay window', () => {
+    const NONCE = 'nonce-aaaaaaaaaaaaaaaaaaaaaaaa';
+    const OTHER_NONCE = 'nonce-bbbbbbbbbbbbbbbbbbbbbbbb';
+    // Each test starts from its own refresh token: the companion's window outlives one test.
+    let refreshToken = '';
+    // Its own companion with a generous upstream timeout: the slow CardioMood (300 ms) must not
+    // turn into 504s on a busy machine, which the shared 400 ms companion would.
+    let replaying: RunningRuntime;
+    beforeAll(async () => {
+      replaying = await runtime.start(companionEnv(upstream, { COMPANION_UPSTREAM_TIMEOUT_MS: '5000' }));
+    });
+    afterAll(async () => {
+      await replaying?.close();
+    });
+    beforeEach(() => {
+      refreshToken = `refresh-token-${randomUUID()}`;
+      upstream.accept(refreshToken);
+    });
+    const refresh = (body: Record<string, string>, init: RequestInit = {}, base = replaying.url) =>
+      fetch(new URL(COMPANION_ROUTES.refresh, base), { method: 'POST', headers: jsonHeaders, body: JSON.stringify(body), ...init });
+    const tokensOf = async (res: Response) => {
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { access_token: string; refresh_token: string };
+      return { access_token: body.access_token, refresh_token: body.refresh_token };
+    };
+    const replayLines = (output: string[]) =>
+      output.filter((line) => line.includes('"replay"')).map((line) => JSON.parse(line) as { replay: string; upstream_status?: number });
+
+    it('should answer a retry whose first answer was lost with the same tokens and exactly one call to CardioMood', async () => {
+      const hits = () => replayLines(replaying.output).filter((line) => line.replay === 'hit').length;
+      const hitsBefore = hits();
+      upstream.behave('rotating-slow');
+      const lost = new AbortController();
+      const first = refresh({ refresh_token: refreshToken, replay_nonce: NONCE }, { signal: lost.signal });
+      await upstream.received(1);
+      // The extension's connection dies while CardioMood carries out (and rotates) the refresh.
+      lost.abort();
+      await expect(first).rejects.toThrow();
+      await upstream.until(() => upstream.issued.length === 1);
+      await new Promise((resolve) => setTimeout(resolve, 400));
+
+      const retried = await tokensOf(await refresh({ refresh_token: refreshToken, replay_nonce: NONCE }));
+      expect(retried).toEqual(upstream.issued[0]);
+      const again = await tokensOf(await refresh({ refresh_token: refreshToken, replay_nonce: NONCE }));
+      expect(again).toEqual(upstream.issued[0]);
+      expect(upstream.requests).toHaveLength(1);
+      await waitForOutput(replaying, () => hits() >= hitsBefore + 2);
+      expect(hits()).toBeGreaterThanOrEqual(hitsBefore + 2);
+    });
+
+    it('should make one call to CardioMood for identical refreshes arriving together', async () => {
+      const joined = () => replayLines(replaying.output).filter((line) => line.replay === 'joined').length;
+      const joinedBefore = joined();
+      upstream.behave('rotating-slow');
+      const answers = await Promise.all(
+        [1, 2, 3].map(() => refresh({ refresh_token: refreshToken, replay_nonce: NONCE }).then(tokensOf)),
+      );
+      expect(upstream.requests).toHaveLength(1);
+      expect(answers).toEqual([upstream.issued[0], upstream.issued[0], upstream.issued[0]]);
+      await waitForOutput(replaying, () => joined() >= joinedBefore + 2);
+      expect(joined()).toBe(joinedBefore + 2);
+    });
+
+    it('should store nothing when CardioMood fails, so the retry goes to CardioMood', async () => {
+      upstream.behave('html-500');
+      expect((await refresh({ refresh_token: refreshToken, replay_nonce: NONCE })).status).toBe(502);
+      upstream.behave('rotating');
+      const retried = await tokensOf(await refresh({ refresh_token: refreshToken, replay_nonce: NONCE }));
+      expect(retried).toEqual(upstream.issued[0]);
+      expect(upstream.requests).toHaveLength(2);
+    });
+
+    it.each([
+      ['another nonce', { replay_nonce: OTHER_NONCE }],
+      ['no nonce', {}],
+    ])('should not replay to a request with %s: it goes to CardioMood, which refuses the used token', async (_name, retry) => {
+      upstream.behave('rotating');
+      await tokensOf(await refresh({ refresh_token: refreshToken, replay_nonce: NONCE }));
+      const replayed = await refresh({ refresh_token: refreshToken, ...retry });
+      expect(replayed.status).toBe(400);
+      expect((await replayed.json()).error).toBe('invalid_grant');
+      expect(upstream.requests).toHaveLength(2);
+      // The legitimate retry still gets its answer.
+      expect(await tokensOf(await refresh({ refresh_token: refreshToken, replay_nonce: NONCE }))).toEqual(upstream.issued[0]);
+      expect(upstream.requests).toHaveLength(2);
+    });
+
+    it('should keep neither the refresh token, the nonce nor the returned tokens in clear in the store', async () => {
+      upstream.behave('rotating');
+      await tokensOf(await refresh({ refresh_token: refreshToken, replay_nonce: NONCE }));
+      const stored = await replaying.storeContents();
+      // The store was really read: it holds the entry's address.
+      expect(stored).toContain(await replayId(refreshToken));
+      for (const value of [refreshToken, NONCE, upstream.issued[0]?.access_token, upstream.issued[0]?.refresh_token]) {
+        expect(value && stored.includes(value), `${value} is in the store`).toBe(false);
+      }
+      await waitForOutput(replaying, (output) => replayLines(output).length > 0);
+      const everything = replaying.output.join('\n');
+      for (const value of [refreshToken, NONCE, upstream.issued[0]?.access_token, upstream.issued[0]?.refresh_token]) {
+        expect(value && everything.includes(value), `${value} is in the ${runtime.name} output`).toBe(false);
+      }
+    });
+
+    it('should go to CardioMood again once the window has passed', async () => {
+      const short = await runtime.start(companionEnv(upstream, { COMPANION_REFRESH_REPLAY_SECONDS: '1' }));
+      extra.push(short);
+      upstream.behave('rotating');
+      await tokensOf(await refresh({ refresh_token: refreshToken, replay_nonce: NONCE }, {}, short.url));
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      const late = await refresh({ refresh_token: refreshToken, replay_nonce: NONCE }, {}, short.url);
+      expect(late.status).toBe(400);
+      expect(upstream.requests).toHaveLength(2);
+    });
+
+    it('should never replay when the window is 0', async () => {
+      const off = await runtime.start(companionEnv(upstream, { COMPANION_REFRESH_REPLAY_SECONDS: '0' }), {
+        withoutBindings: ['REFRESH_REPLAY'],
+      });
+      extra.push(off);
+      upstream.behave('rotating');
+      await tokensOf(await refresh({ refresh_token: refreshToken, replay_nonce: NONCE }, {}, off.url));
+      const retried = await refresh({ refresh_token: refreshToken, replay_nonce: NONCE }, {}, off.url);
+      expect(retried.status).toBe(400);
+      expect(upstream.requests).toHaveLength(2);
+      expect(await off.storeContents()).not.toContain(await replayId(refreshToken));
+    });
+  });
 });
 
 describe('worker.ts', () => {
@@ -273,6 +437,47 @@ describe('worker.ts', () => {
       const output = companion.output.join('\n');
       expect(output).toContain('CARDIOMOOD_CLIENT_ID: must be set');
       expect(output).not.toContain(SECRETS.clientSecret);
+    } finally {
+      await companion.close();
+      await upstream.close();
+    }
+  });
+
+  it.each([
+    [['RATE_LIMITER'], {}, 'RATE_LIMITER: must be a Durable Object binding'],
+    [['REFRESH_REPLAY'], {}, 'REFRESH_REPLAY: must be a Durable Object binding'],
+  ])('should answer 500 server_misconfigured and name the binding when %j is missing', async (withoutBindings, overrides, problem) => {
+    const upstream = await startFakeUpstream();
+    const companion = await workerdRuntime.start(companionEnv(upstream, overrides), { withoutBindings });
+    try {
+      const res = await fetch(new URL(COMPANION_ROUTES.health, companion.url));
+      expect(res.status).toBe(500);
+      expect((await res.json()).error).toBe('server_misconfigured');
+      await waitForOutput(companion, (lines) => lines.some((line) => line.includes(problem)));
+      expect(companion.output.join('\n')).toContain(problem);
+    } finally {
+      await companion.close();
+      await upstream.close();
+    }
+  });
+
+  it('should count one IPv6 /64 in one Durable Object bucket and keep client addresses out of logs and storage', async () => {
+    const upstream = await startFakeUpstream();
+    const companion = await workerdRuntime.start(companionEnv(upstream, { COMPANION_RATE_LIMIT_PER_MINUTE: '1', COMPANION_UPSTREAM_TIMEOUT_MS: '5000' }));
+    const from = (address: string) =>
+      fetch(new URL(COMPANION_ROUTES.refresh, companion.url), {
+        method: 'POST',
+        // Miniflare passes a client's cf-connecting-ip through, as Cloudflare's edge would set it.
+        headers: { ...jsonHeaders, 'cf-connecting-ip': address, 'X-Forwarded-For': address },
+        body: JSON.stringify({ refresh_token: SECRETS.refreshToken }),
+      }).then((res) => res.status);
+    try {
+      expect(await from('2001:db8:77:1::1')).toBe(200);
+      expect(await from('2001:db8:77:1:ffff::2')).toBe(429);
+      expect(await from('2001:db8:77:2::1')).toBe(200);
+      await waitForOutput(companion, (lines) => lines.filter((line) => line.includes('"route"')).length >= 3);
+      const everything = `${companion.output.join('\n')}\n${await companion.storeContents()}`;
+      expect(everything).not.toMatch(/2001:db8:77/i);
     } finally {
       await companion.close();
       await upstream.close();

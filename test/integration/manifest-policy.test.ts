@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import JSZip from 'jszip';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROME_MANIFEST_KEY, DEV_CLIENT_SECRET, GECKO_ID } from '../../src/shared/extension-identity';
+import { CHROME_MANIFEST_KEY, GECKO_ID } from '../../src/shared/extension-identity';
+import { DEV_CLIENT_SECRET } from '../../src/sandbox/dev-client-secret';
 
 /**
  * Builds the store packages the way `npm run zip` does (production mode, `wxt zip`) plus one
@@ -315,4 +316,16 @@ describe('production build configuration', () => {
       expect(existsSync(join(OUT, 'missing', `cardiomood-readings-${PACKAGE_VERSION}-chrome.zip`))).toBe(false);
     },
   );
+
+  it.each([
+    ['WXT_COMPANION_URL', 'http://companion.example.org'],
+    ['WXT_CARDIOMOOD_API_URL', 'http://api.example.org'],
+  ])('should fail naming %s when a store package is built with %s', async (name, url) => {
+    const outDir = join(OUT, 'plain-http');
+    const failure = await runWxt('zip', { browser: 'chrome', mode: 'production', outDir }, { ...STORE_ENV, [name]: url })
+      .then(() => undefined)
+      .catch((error: { stderr?: string; stdout?: string }) => `${error.stdout}\n${error.stderr}`);
+    expect(failure).toContain(`${name}: must use https:// (http:// only for 127.0.0.1, localhost or [::1])`);
+    expect(existsSync(join(outDir, `cardiomood-readings-${PACKAGE_VERSION}-chrome.zip`))).toBe(false);
+  });
 });

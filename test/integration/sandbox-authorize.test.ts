@@ -5,7 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/node';
 import { authorizeUrl, authorizeWithForms, createBrowser, postToken } from '../../src/sandbox/testing/oauth-driver';
-import { CHROME_REDIRECT_URI, DEV_CLIENT_ID, DEV_CLIENT_SECRET, FIREFOX_REDIRECT_URI } from '../../src/shared/extension-identity';
+import { CHROME_REDIRECT_URI, DEV_CLIENT_ID, FIREFOX_REDIRECT_URI } from '../../src/shared/extension-identity';
+import { DEV_CLIENT_SECRET } from '../../src/sandbox/dev-client-secret';
 
 const ALICE = { email: 'alice@example.com', password: 'alice-demo' };
 const QUERY_REDIRECT = 'https://app.example.test/callback?keep=1';

@@ -1,12 +1,13 @@
 /**
- * Injected faults (delay, status, drop, malformed) on the sandbox's token, revoke and summaries
+ * Injected faults (delay, status, drop, grant-then-drop, malformed) on the sandbox's token, revoke and summaries
  * routes, and the optional /__sandbox control routes, over real HTTP.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createSandbox } from '../../src/sandbox/create-sandbox';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/node';
 import { getSummaries, postToken } from '../../src/sandbox/testing/oauth-driver';
-import { DEV_CLIENT_ID, DEV_CLIENT_SECRET } from '../../src/shared/extension-identity';
+import { DEV_CLIENT_ID } from '../../src/shared/extension-identity';
+import { DEV_CLIENT_SECRET } from '../../src/sandbox/dev-client-secret';
 
 const ALICE = 'alice@example.com';
 const DEV = { client_id: DEV_CLIENT_ID, client_secret: DEV_CLIENT_SECRET };
@@ -84,6 +85,30 @@ describe('SandboxControl.injectFault', () => {
     expect((await refreshGrant()).status).toBe(200);
   });
 
+  it('should carry out the refresh, rotate the token and then drop the connection on grant-then-drop', async () => {
+    const { refresh_token: refreshToken } = await sandbox.control.issueTokens(ALICE);
+    sandbox.control.injectFault({ route: 'token', kind: 'grant-then-drop' });
+    await expect(postToken(sandbox.url, { grant_type: 'refresh_token', refresh_token: refreshToken, ...DEV })).rejects.toThrow(/fetch failed/);
+    expect(sandbox.control.stats()).toMatchObject({ refreshes: 1, faultsApplied: 1 });
+    // The grant happened: the token the client still holds has been used, and is refused as reused.
+    const retried = await postToken(sandbox.url, { grant_type: 'refresh_token', refresh_token: refreshToken, ...DEV });
+    expect(retried.status).toBe(400);
+    expect(retried.body).toMatchObject({ error: 'invalid_grant' });
+    expect(sandbox.control.stats()).toMatchObject({ refreshes: 1, refreshReuseDetections: 1 });
+  });
+
+  it('should grant and then break the response body in-process (no socket) on grant-then-drop', async () => {
+    const { app, control } = createSandbox({ timeZone: 'UTC' });
+    const { refresh_token: refreshToken } = await control.issueTokens(ALICE);
+    control.injectFault({ route: 'token', kind: 'grant-then-drop' });
+    const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken, ...DEV });
+    const request = () => app.request('/oauth/token', { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: form });
+    await expect((await request()).text()).rejects.toThrow(/dropped/);
+    expect(control.stats().refreshes).toBe(1);
+    expect((await request()).status).toBe(400);
+    expect(control.stats().refreshReuseDetections).toBe(1);
+  });
+
   it('should answer 200 with a body that is not JSON when malformed', async () => {
     sandbox.control.injectFault({ route: 'user-summaries', kind: 'malformed' });
     const response = await getSummaries(sandbox.url, await accessToken(), RANGE);
@@ -143,10 +168,15 @@ describe('/__sandbox control routes', () => {
       expect((await post('/faults', { fault: { route: 'user-summaries', kind: 'status', status: 503 } })).status).toBe(204);
       expect((await getSummaries(demo.url, tokens.access_token, RANGE)).status).toBe(503);
       expect((await post('/faults', { fault: { route: 'nowhere', kind: 'drop' } })).status).toBe(400);
+      // grant-then-drop over the control routes: the refresh happens, its answer never arrives.
+      expect((await post('/faults', { fault: { route: 'token', kind: 'grant-then-drop' } })).status).toBe(204);
+      const grant = { grant_type: 'refresh_token', refresh_token: (await (await post('/tokens', { email: ALICE })).json()).refresh_token, ...DEV };
+      await expect(postToken(demo.url, grant)).rejects.toThrow(/fetch failed/);
+      expect((await postToken(demo.url, grant)).status).toBe(400);
       expect((await post('/access-tokens/expire', {})).status).toBe(204);
       expect((await getSummaries(demo.url, tokens.access_token, RANGE)).status).toBe(401);
       const stats = (await (await fetch(`${demo.url}/__sandbox/stats`)).json()) as { userSummariesRequests: number; faultsApplied: number };
-      expect(stats).toMatchObject({ userSummariesRequests: 2, faultsApplied: 1 });
+      expect(stats).toMatchObject({ userSummariesRequests: 2, faultsApplied: 2 });
       expect(await (await post('/now', { ms: Date.UTC(2026, 0, 1, 12) })).json()).toEqual({ now: Date.UTC(2026, 0, 1, 12) });
       const members = (await (await fetch(`${demo.url}/__sandbox/members`)).json()) as { email: string; localToday: string }[];
       expect(members.find((member) => member.email === ALICE)?.localToday).toBe('2026-01-01');

@@ -8,7 +8,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/node';
 import { s256 } from '../../src/sandbox/random';
 import { authorizeWithForms, getSummaries, postToken } from '../../src/sandbox/testing/oauth-driver';
-import { CHROME_REDIRECT_URI, DEV_CLIENT_ID, DEV_CLIENT_SECRET, FIREFOX_REDIRECT_URI } from '../../src/shared/extension-identity';
+import { CHROME_REDIRECT_URI, DEV_CLIENT_ID, FIREFOX_REDIRECT_URI } from '../../src/shared/extension-identity';
+import { DEV_CLIENT_SECRET } from '../../src/sandbox/dev-client-secret';
 
 const ALICE = { email: 'alice@example.com', password: 'alice-demo' };
 const ALICE_ID = '64b7f0c2a1d3e4f5a6b7c8d1';

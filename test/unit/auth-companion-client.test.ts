@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createCompanionClient, retryAfter } from '../../src/auth/companion-client';
+import { COMPANION_CLIENT_TIMEOUT_MS } from '../../src/shared/companion-api';
 
 const tokens = { token_type: 'Bearer', access_token: 'at', expires_in: 3600, refresh_token: 'rt' };
 
@@ -42,15 +43,45 @@ describe('createCompanionClient', () => {
     ['a network failure', new TypeError('Failed to fetch'), 'NETWORK_ERROR'],
   ])('should map %s to its code on refresh', async (_name, response, code) => {
     const { client } = clientAnswering(response);
-    const result = await client.refresh('rt');
+    const result = await client.refresh({ refresh_token: 'rt' });
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.error.code).toBe(code);
   });
 
   it('should carry Retry-After on a rate limit', async () => {
     const { client } = clientAnswering(json(429, { error: 'rate_limited' }, { 'Retry-After': '7' }));
-    const result = await client.refresh('rt');
+    const result = await client.refresh({ refresh_token: 'rt' });
     expect(!result.ok && result.error.retryAfterMs).toBe(7000);
+  });
+
+  it('should send the replay nonce with the refresh token', async () => {
+    const { fetch, client } = clientAnswering(json(200, tokens));
+    await client.refresh({ refresh_token: 'rt', replay_nonce: 'n'.repeat(43) });
+    expect(JSON.parse(String(fetch.mock.calls[0]![1]?.body))).toEqual({ refresh_token: 'rt', replay_nonce: 'n'.repeat(43) });
+  });
+
+  it('should wait for the companion as long as the contract says, and no longer', async () => {
+    const timeout = vi.spyOn(AbortSignal, 'timeout');
+    const { client } = clientAnswering(json(200, tokens));
+    await client.refresh({ refresh_token: 'rt' });
+    expect(timeout).toHaveBeenCalledWith(COMPANION_CLIENT_TIMEOUT_MS);
+  });
+
+  it('should not let a redirect carry the refresh token to another URL', async () => {
+    const reached: string[] = [];
+    // fetch's own redirect handling: follow with the same body unless told otherwise.
+    const fetch = vi.fn(async (url: string | URL | Request, init?: RequestInit): Promise<Response> => {
+      reached.push(String(url));
+      if (String(url).startsWith('http://127.0.0.1:9/')) {
+        if (init?.redirect === 'error') throw new TypeError('Failed to fetch: redirect refused');
+        return fetch('https://elsewhere.example/collect', init);
+      }
+      return json(200, tokens);
+    });
+    const client = createCompanionClient({ companionUrl: 'http://127.0.0.1:9', fetch: fetch as typeof globalThis.fetch });
+    const result = await client.refresh({ refresh_token: 'rt' });
+    expect(!result.ok && result.error.code).toBe('NETWORK_ERROR');
+    expect(reached).toEqual(['http://127.0.0.1:9/v1/token/refresh']);
   });
 
   it('should report an unconfigured revocation endpoint as not revoked', async () => {

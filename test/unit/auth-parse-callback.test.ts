@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { parseCallback } from '../../src/auth/parse-callback';
 
 const redirectUri = 'https://ikolmnhkljkbkopbpmgocbneeihjlhfp.chromiumapp.org/';
-const expected = { redirectUri, state: 'state-123' };
+const issuer = 'https://api.health.cloud.cardiomood.com';
+const expected = { redirectUri, state: 'state-123', issuer };
+const iss = (value: string) => `iss=${encodeURIComponent(value)}`;
 
 describe('parseCallback', () => {
   it('should return the code when state matches', () => {
@@ -12,8 +14,11 @@ describe('parseCallback', () => {
     });
   });
 
-  it('should ignore an iss parameter (single authorization server)', () => {
-    expect(parseCallback(`${redirectUri}?code=abc&state=state-123&iss=https%3A%2F%2Fx`, expected).ok).toBe(true);
+  it('should accept a callback whose iss is our authorization server (RFC 9207)', () => {
+    expect(parseCallback(`${redirectUri}?code=abc&state=state-123&${iss(issuer)}`, expected)).toEqual({
+      ok: true,
+      value: { code: 'abc' },
+    });
   });
 
   it.each([
@@ -26,6 +31,12 @@ describe('parseCallback', () => {
     ['another origin', `https://evil.example/?code=abc&state=state-123`, 'INVALID_CALLBACK'],
     ['another path', `${redirectUri}other?code=abc&state=state-123`, 'INVALID_CALLBACK'],
     ['not a URL', 'not a url', 'INVALID_CALLBACK'],
+    ['another issuer', `${redirectUri}?code=abc&state=state-123&${iss('https://evil.example')}`, 'ISSUER_MISMATCH'],
+    ['our issuer with a path', `${redirectUri}?code=abc&state=state-123&${iss(`${issuer}/`)}`, 'ISSUER_MISMATCH'],
+    ['an error from another issuer', `${redirectUri}?error=access_denied&state=state-123&${iss('https://evil.example')}`, 'ISSUER_MISMATCH'],
+    ['an implicit-flow token', `${redirectUri}?code=abc&state=state-123&token=t`, 'INVALID_CALLBACK'],
+    ['an id_token (hybrid flow)', `${redirectUri}?code=abc&state=state-123&id_token=x.y.z`, 'INVALID_CALLBACK'],
+    ['an access_token in the fragment', `${redirectUri}#access_token=t&token_type=bearer&state=state-123`, 'INVALID_CALLBACK'],
   ])('should fail with the exact code when the callback has %s', (_name, url, code) => {
     const result = parseCallback(url, expected);
     expect(result.ok).toBe(false);
@@ -35,5 +46,10 @@ describe('parseCallback', () => {
   it('should quote the culprit when state does not match', () => {
     const result = parseCallback(`${redirectUri}?code=abc&state=other`, expected);
     expect(!result.ok && result.error.message).toMatch(/"state"/);
+  });
+
+  it('should never put a token from the callback in its message', () => {
+    const result = parseCallback(`${redirectUri}?code=abc&state=state-123&token=secret-token`, expected);
+    expect(!result.ok && result.error.message).not.toContain('secret-token');
   });
 });

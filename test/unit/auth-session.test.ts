@@ -1,11 +1,21 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
-import { AUTH_KEYS, createAuthStorage, type StoredTokens } from '../../src/auth/auth-storage';
+import { createAuthStorage, type StoredTokens } from '../../src/auth/auth-storage';
 import type { CompanionClient, CompanionResult } from '../../src/auth/companion-client';
-import { createAuthSession, isExpired, type AuthSessionDeps } from '../../src/auth/create-auth-session';
+import {
+  createAuthSession,
+  isExpired,
+  REFRESH_RETRY_DELAYS_MS,
+  type AuthAlarm,
+  type AuthSessionDeps,
+} from '../../src/auth/create-auth-session';
+import { COMPANION_CLIENT_TIMEOUT_MS } from '../../src/shared/companion-api';
 import type { TokenResponse } from '../../src/shared/token-response';
+import { createStorageItems } from '../../src/storage/storage-items';
 
 const REDIRECT = 'https://ikolmnhkljkbkopbpmgocbneeihjlhfp.chromiumapp.org/';
+/** The stored keys, as 0.1.0 named them. */
+const AUTH_KEYS = { tokens: 'auth.tokens', pending: 'auth.pendingSignIn', persisted: 'auth.persistedRefreshToken' } as const;
 const T0 = Date.parse('2026-11-28T10:00:00Z');
 
 /** A stand-in for the companion + CardioMood token endpoint with rotation, counting every call. */
@@ -13,6 +23,8 @@ function fakeCompanion() {
   let serial = 0;
   const state = {
     refreshCalls: [] as string[],
+    /** The replay_nonce each refresh call carried, in order. */
+    nonces: [] as Array<string | undefined>,
     exchangeCalls: 0,
     revoked: [] as string[],
     liveRefresh: new Set<string>(),
@@ -30,8 +42,9 @@ function fakeCompanion() {
       state.exchangeCalls += 1;
       return { ok: true, value: issue() };
     },
-    async refresh(refreshToken) {
+    async refresh({ refresh_token: refreshToken, replay_nonce: nonce }) {
       state.refreshCalls.push(refreshToken);
+      state.nonces.push(nonce);
       if (state.gate) await state.gate;
       if (state.nextRefresh) {
         const next = state.nextRefresh;
@@ -51,15 +64,24 @@ function fakeCompanion() {
   return { client, state, issue };
 }
 
+const lostAnswer = async (): Promise<CompanionResult<TokenResponse>> => ({
+  ok: false,
+  error: { code: 'NETWORK_ERROR', message: 'could not reach the companion' },
+});
+
 function setup(overrides: Partial<AuthSessionDeps> = {}) {
   const companion = fakeCompanion();
   let now = T0;
-  const storage = createAuthStorage({
-    session: fakeBrowser.storage.session,
-    local: fakeBrowser.storage.local,
-    warn: vi.fn(),
+  const storage = createAuthStorage(createStorageItems({ warn: vi.fn() }));
+  const schedule = vi.fn(async (_alarm: AuthAlarm, _at: number | null) => undefined);
+  const timers: Array<{ run: () => void; ms: number; cancelled: boolean }> = [];
+  const setTimer = vi.fn((run: () => void, ms: number) => {
+    const timer = { run, ms, cancelled: false };
+    timers.push(timer);
+    return () => {
+      timer.cancelled = true;
+    };
   });
-  const scheduleRefresh = vi.fn(async (_at: number | null) => undefined);
   const fetch = vi.fn(async (_url: string | URL | Request, init?: RequestInit) => {
     const auth = new Headers(init?.headers).get('Authorization');
     return new Response(JSON.stringify({ auth }), { status: 200 });
@@ -68,6 +90,7 @@ function setup(overrides: Partial<AuthSessionDeps> = {}) {
     const state = new URL(url).searchParams.get('state');
     return `${REDIRECT}?code=the-code&state=${state}`;
   });
+  const clearMemberData = vi.fn(async () => undefined);
   let keep = true;
   const deps: AuthSessionDeps = {
     storage,
@@ -78,18 +101,26 @@ function setup(overrides: Partial<AuthSessionDeps> = {}) {
     keepSignedIn: async () => keep,
     fetch: fetch as typeof globalThis.fetch,
     now: () => now,
-    scheduleRefresh,
+    schedule,
+    setTimer,
+    clearMemberData,
     onChange: vi.fn(),
     ...overrides,
   };
   const session = createAuthSession(deps);
+  /** The last plan for one alarm (undefined: never planned). */
+  const planned = (alarm: AuthAlarm) => schedule.mock.calls.filter(([name]) => name === alarm).at(-1)?.[1];
   return {
     session,
+    deps,
     storage,
     companion,
     fetch,
     launchWebAuthFlow,
-    scheduleRefresh,
+    schedule,
+    planned,
+    timers,
+    clearMemberData,
     advance: (ms: number) => {
       now += ms;
     },
@@ -113,13 +144,13 @@ beforeEach(() => {
 describe('createAuthSession', () => {
   describe('signIn', () => {
     it('should store tokens in storage.session and only the refresh token in storage.local', async () => {
-      const { session, scheduleRefresh } = setup();
+      const { session, planned } = setup();
       expect(await session.signIn()).toEqual({ ok: true, value: undefined });
       expect(await stored()).toEqual({ accessToken: 'at-1', refreshToken: 'rt-1', expiresAt: T0 + 3_600_000, issuedAt: T0 });
       expect(await persisted()).toEqual({ refreshToken: 'rt-1' });
       expect(await fakeBrowser.storage.local.get(null)).not.toHaveProperty(AUTH_KEYS.tokens);
       // Refresh ahead: five minutes before expiry.
-      expect(scheduleRefresh).toHaveBeenLastCalledWith(T0 + 3_600_000 - 300_000);
+      expect(planned('refreshAhead')).toBe(T0 + 3_600_000 - 300_000);
     });
 
     it('should persist nothing in storage.local when keep me signed in is off', async () => {
@@ -145,6 +176,43 @@ describe('createAuthSession', () => {
     });
 
     it.each([
+      ['Chrome cannot load the authorization page', 'Authorization page could not be loaded.', undefined, 'AUTH_PAGE_UNREACHABLE'],
+      ['Chrome: the member closed the window', 'The user did not approve access.', undefined, 'AUTH_CANCELLED'],
+      ['Firefox: the window closed and the server does not answer', 'User cancelled or denied access.', false, 'AUTH_PAGE_UNREACHABLE'],
+      ['Firefox: the window closed and the server answers', 'User cancelled or denied access.', true, 'AUTH_CANCELLED'],
+    ] as const)('should tell what happened when %s', async (_name, message, reachable, code) => {
+      const { session } = setup({
+        launchWebAuthFlow: async () => Promise.reject(new Error(message)),
+        ...(reachable === undefined ? {} : { probeAuthorizationServer: async () => reachable }),
+      });
+      const result = await session.signIn();
+      expect(!result.ok && result.error.code).toBe(code);
+      expect((await session.authStatus()).error?.code).toBe(code);
+    });
+
+    it.each([
+      ['an implicit-flow token', (state: string) => `${REDIRECT}?code=c&token=t&state=${state}`, 'INVALID_CALLBACK'],
+      ['an id_token', (state: string) => `${REDIRECT}?code=c&id_token=x.y.z&state=${state}`, 'INVALID_CALLBACK'],
+      ['another issuer', (state: string) => `${REDIRECT}?code=c&state=${state}&iss=${encodeURIComponent('https://evil.example')}`, 'ISSUER_MISMATCH'],
+    ])('should end in a clear error, not a rejection, when the callback carries %s', async (_name, callback, code) => {
+      const { session, companion } = setup({
+        launchWebAuthFlow: async ({ url }) => callback(new URL(url).searchParams.get('state')!),
+      });
+      const result = await session.signIn();
+      expect(!result.ok && result.error.code).toBe(code);
+      expect(companion.state.exchangeCalls).toBe(0);
+      expect((await session.authStatus()).state).toBe('signed_out');
+    });
+
+    it('should accept the iss of the authorization endpoint origin', async () => {
+      const { session } = setup({
+        launchWebAuthFlow: async ({ url }) =>
+          `${REDIRECT}?code=c&state=${new URL(url).searchParams.get('state')}&iss=${encodeURIComponent('http://127.0.0.1:8787')}`,
+      });
+      expect(await session.signIn()).toEqual({ ok: true, value: undefined });
+    });
+
+    it.each([
       ['the window is closed', async () => Promise.reject(new Error('The user did not approve access.')), 'AUTH_CANCELLED'],
       ['consent is denied', async ({ url }: { url: string }) => `${REDIRECT}?error=access_denied&state=${new URL(url).searchParams.get('state')}`, 'ACCESS_DENIED'],
       ['state is forged', async () => `${REDIRECT}?code=x&state=forged`, 'STATE_MISMATCH'],
@@ -154,8 +222,13 @@ describe('createAuthSession', () => {
       const result = await session.signIn();
       expect(!result.ok && result.error.code).toBe(code);
       expect(companion.state.exchangeCalls).toBe(0);
-      expect(await fakeBrowser.storage.session.get(null)).toEqual({});
+      // Only why it failed is kept (for the pages); no token, no pending sign-in.
+      expect(await fakeBrowser.storage.session.get(null)).toEqual({
+        'auth.note': { error: { code, message: expect.any(String) } },
+        'auth.note$': { v: 2 },
+      });
       expect(await session.hasSession()).toBe(false);
+      expect(await session.authStatus()).toEqual({ state: 'signed_out', error: { code, message: expect.any(String) }, reason: null });
     });
 
     it('should refuse a callback once its pending sign-in has expired', async () => {
@@ -183,12 +256,12 @@ describe('createAuthSession', () => {
       const { session } = setup({ launchWebAuthFlow });
       const a = session.signIn();
       const b = session.signIn();
-      expect(session.isConnecting()).toBe(true);
+      expect((await session.authStatus()).state).toBe('connecting');
       await vi.waitFor(() => expect(finish).toBeTypeOf('function'));
       finish?.('');
       expect(await a).toEqual(await b);
       expect(launchWebAuthFlow).toHaveBeenCalledTimes(1);
-      expect(session.isConnecting()).toBe(false);
+      expect((await session.authStatus()).state).toBe('signed_in');
     });
   });
 
@@ -325,14 +398,16 @@ describe('createAuthSession', () => {
       expect(companion.state.refreshCalls).toEqual(['rt-1']);
     });
 
-    it('should not loop when the retried request is refused again', async () => {
+    it('should not loop, and end the session as unauthorized, when the retried request is refused again', async () => {
       const { session, companion } = setup({
         fetch: (async () => new Response('{"error":"Unauthenticated."}', { status: 401 })) as typeof fetch,
       });
       await session.signIn();
       const result = await session.authorizedFetch('http://api/user-summaries');
-      expect(result.ok && result.value.status).toBe(401);
+      expect(!result.ok && result.error.code).toBe('REAUTH_REQUIRED');
       expect(companion.state.refreshCalls).toHaveLength(1);
+      expect(await session.authStatus()).toEqual({ state: 'reconnect_required', error: null, reason: 'unauthorized' });
+      expect(await stored()).toBeUndefined();
     });
 
     it('should report NETWORK_ERROR and keep the tokens when the API is unreachable', async () => {
@@ -362,14 +437,17 @@ describe('createAuthSession', () => {
   });
 
   describe('signOut', () => {
-    it('should clear every token and revoke the refresh token', async () => {
-      const { session, companion, scheduleRefresh } = setup();
+    it('should clear every token and revoke both, the refresh token first', async () => {
+      const { session, companion, planned, clearMemberData } = setup();
       await session.signIn();
       await session.signOut();
-      expect(await fakeBrowser.storage.session.get(null)).toEqual({});
-      expect(await fakeBrowser.storage.local.get(null)).toEqual({});
-      expect(companion.state.revoked).toEqual(['rt-1']);
-      expect(scheduleRefresh).toHaveBeenLastCalledWith(null);
+      await vi.waitFor(() => expect(companion.state.revoked).toEqual(['rt-1', 'at-1']));
+      await vi.waitFor(async () => expect(Object.keys(await fakeBrowser.storage.session.get(null))).toEqual(['auth.note', 'auth.note$']));
+      expect(await fakeBrowser.storage.local.get(null)).toEqual({ 'auth.sessionEnd': { reason: 'signed_out', at: T0 } });
+      expect(planned('refreshAhead')).toBeNull();
+      expect(planned('revokeRetry')).toBeNull();
+      expect(clearMemberData).toHaveBeenCalled();
+      expect(await session.authStatus()).toEqual({ state: 'signed_out', error: null, reason: 'signed_out' });
     });
 
     it('should not let a refresh that finishes after sign-out bring tokens back', async () => {
@@ -398,6 +476,162 @@ describe('createAuthSession', () => {
       expect(await persisted()).toBeUndefined();
       await session.setKeepSignedIn(true);
       expect(await persisted()).toEqual({ refreshToken: 'rt-1' });
+    });
+
+    it('should not leave the new refresh token persisted when switched off while a refresh saves its tokens', async () => {
+      let keep = true;
+      let reading: Promise<void> | null = null;
+      let entered = false;
+      const { session, companion, advance } = setup({
+        // Reads the setting, then (held) hands it over: the refresh decided with "on".
+        keepSignedIn: async () => {
+          const value = keep;
+          entered = true;
+          if (reading) await reading;
+          return value;
+        },
+      });
+      await session.signIn();
+      advance(3_600_000);
+      let release!: () => void;
+      reading = new Promise((resolve) => (release = resolve));
+      entered = false;
+      const refreshing = session.getAccessToken();
+      await vi.waitFor(() => expect(companion.state.refreshCalls).toHaveLength(1));
+      await vi.waitFor(() => expect(entered).toBe(true));
+      // The member switches it off now: the setting is saved, then the session is told.
+      keep = false;
+      const switchedOff = session.setKeepSignedIn(false);
+      release();
+      await Promise.all([refreshing, switchedOff]);
+      expect((await stored())?.refreshToken).toBe('rt-2');
+      expect(await persisted()).toBeUndefined();
+    });
+
+    it('should neither use nor keep a persisted refresh token while the setting reads as off (unreadable settings)', async () => {
+      const first = setup();
+      await first.session.signIn();
+      await fakeBrowser.storage.session.clear();
+      const { session, companion } = setup({ keepSignedIn: async () => false });
+      expect(await session.hasSession()).toBe(false);
+      expect(await session.getAccessToken()).toMatchObject({ ok: false, error: { code: 'NOT_SIGNED_IN' } });
+      expect(companion.state.refreshCalls).toEqual([]);
+      expect(await persisted()).toBeUndefined();
+    });
+  });
+
+  describe('refresh with a replay nonce', () => {
+    const attempt = async () => (await fakeBrowser.storage.session.get('auth.refreshAttempt'))['auth.refreshAttempt'];
+
+    it('should send the same nonce with every retry of one refresh token, from a restarted worker too', async () => {
+      const { session, companion, deps, advance } = setup();
+      await session.signIn();
+      advance(3_600_000);
+      companion.state.nextRefresh = lostAnswer;
+      expect(await session.getAccessToken()).toMatchObject({ ok: false, error: { code: 'NETWORK_ERROR' } });
+      expect(await attempt()).toMatchObject({ refreshToken: 'rt-1', sends: 1, unanswered: true });
+      // The worker stops; a new one (fresh memory, same storage) needs a token.
+      const restarted = createAuthSession(deps);
+      expect(await restarted.getAccessToken()).toEqual({ ok: true, value: 'at-2' });
+      expect(companion.state.refreshCalls).toEqual(['rt-1', 'rt-1']);
+      const [first, second] = companion.state.nonces;
+      expect(first).toMatch(/^[A-Za-z0-9_-]{43}$/); // 256 bits, base64url
+      expect(second).toBe(first);
+      expect(await attempt()).toBeUndefined();
+    });
+
+    it('should use a new nonce for a new refresh token', async () => {
+      const { session, companion, advance } = setup();
+      await session.signIn();
+      advance(3_600_000);
+      await session.getAccessToken();
+      advance(3_600_000);
+      await session.getAccessToken();
+      expect(companion.state.refreshCalls).toEqual(['rt-1', 'rt-2']);
+      expect(companion.state.nonces[1]).not.toBe(companion.state.nonces[0]);
+    });
+
+    it('should retry a lost answer from a timer, with an alarm behind it, at 2, 10 and 30 s, keeping every token', async () => {
+      const { session, companion, timers, planned, advance, deps } = setup();
+      await session.signIn();
+      advance(3_600_000);
+      const before = await stored();
+      for (const [index, delay] of REFRESH_RETRY_DELAYS_MS.entries()) {
+        companion.state.nextRefresh = lostAnswer;
+        if (index === 0) await session.getAccessToken();
+        else timers.at(-1)!.run();
+        await vi.waitFor(() => expect(timers).toHaveLength(index + 1));
+        expect(timers.at(-1)!.ms).toBe(delay);
+        expect(planned('refreshRetry')).toBe(deps.now() + delay);
+        expect(await stored()).toEqual(before);
+        advance(delay);
+      }
+      // The fourth send gets through.
+      timers.at(-1)!.run();
+      await vi.waitFor(async () => expect((await stored())?.refreshToken).toBe('rt-2'));
+      expect(new Set(companion.state.nonces).size).toBe(1);
+      expect(companion.state.refreshCalls).toHaveLength(4);
+      await vi.waitFor(async () => expect(await attempt()).toBeUndefined());
+      expect(planned('refreshRetry')).toBeNull();
+    });
+
+    it('should fit three retries, each after a send that timed out, in the companion replay window', () => {
+      const sends = REFRESH_RETRY_DELAYS_MS.length + 1;
+      const worstCase = REFRESH_RETRY_DELAYS_MS.reduce((sum, delay) => sum + delay, 0) + (sends - 1) * COMPANION_CLIENT_TIMEOUT_MS;
+      expect(worstCase).toBeLessThan(120_000);
+    });
+
+    it('should call a refusal after a definite answer revoked, not reuse_refused', async () => {
+      const { session, companion, timers, advance } = setup();
+      await session.signIn();
+      advance(3_600_000);
+      companion.state.nextRefresh = async () => ({ ok: false, error: { code: 'RATE_LIMITED', message: '429', status: 429 } });
+      await session.getAccessToken();
+      expect(timers).toHaveLength(0);
+      companion.state.liveRefresh.clear();
+      await session.getAccessToken();
+      expect(await session.authStatus()).toEqual({ state: 'reconnect_required', error: null, reason: 'revoked' });
+    });
+
+    it('should call a refusal after a lost answer reuse_refused', async () => {
+      const { session, companion, advance } = setup();
+      await session.signIn();
+      advance(3_600_000);
+      companion.state.nextRefresh = async () => {
+        companion.state.liveRefresh.delete('rt-1'); // rotated at CardioMood, answer lost on the way
+        return lostAnswer();
+      };
+      await session.getAccessToken();
+      await session.getAccessToken();
+      expect(await session.authStatus()).toEqual({ state: 'reconnect_required', error: null, reason: 'reuse_refused' });
+      expect(await attempt()).toBeUndefined();
+    });
+  });
+
+  describe('start', () => {
+    it('should end a sign-in whose flow died with the previous worker as SIGN_IN_INTERRUPTED, not connecting', async () => {
+      const first = setup({ launchWebAuthFlow: () => new Promise<string>(() => undefined) });
+      void first.session.signIn();
+      await vi.waitFor(async () => expect((await fakeBrowser.storage.session.get(AUTH_KEYS.pending))[AUTH_KEYS.pending]).toBeDefined());
+      expect((await first.session.authStatus()).state).toBe('connecting');
+      // The worker stops with the auth window open; the next one starts over the same storage.
+      const restarted = createAuthSession({ ...first.deps, launchWebAuthFlow: setup().deps.launchWebAuthFlow });
+      await restarted.start();
+      expect(await restarted.authStatus()).toEqual({
+        state: 'signed_out',
+        error: { code: 'SIGN_IN_INTERRUPTED', message: expect.any(String) },
+        reason: null,
+      });
+      expect((await fakeBrowser.storage.session.get(AUTH_KEYS.pending))[AUTH_KEYS.pending]).toBeUndefined();
+      // Connect works again.
+      expect(await restarted.signIn()).toEqual({ ok: true, value: undefined });
+      expect((await restarted.authStatus()).state).toBe('signed_in');
+    });
+
+    it('should report nothing when no sign-in was pending', async () => {
+      const { session } = setup();
+      await session.start();
+      expect(await session.authStatus()).toEqual({ state: 'signed_out', error: null, reason: null });
     });
   });
 });

@@ -1,97 +1,12 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
-import { ALARMS, startBackground } from '../../src/background/create-background';
+import { ALARMS } from '../../src/background/create-background';
 import { localToday } from '../../src/cardiomood/local-date';
-import { removeAllListeners, sendMessage } from '../../src/messaging/protocol';
-import { resolveBuildConfig } from '../../src/shared/build-config';
-import type { Status } from '../../src/shared/status';
-import { flatPage, json, rawDays } from './cardiomood-fixtures';
-import { installChromeMessaging } from './support/chrome-messaging';
+import { sendMessage } from '../../src/messaging/protocol';
+import { broadcasts, type FakeServers, getStatus, REDIRECT, useBackground } from './support/background-harness';
 
-const config = resolveBuildConfig({}, 'development');
-const REDIRECT = 'https://ikolmnhkljkbkopbpmgocbneeihjlhfp.chromiumapp.org/';
-
-/** CardioMood + companion stand-in: rotating tokens, Bearer-checked summaries, switchable faults. */
-function fakeServers(now: () => number) {
-  let serial = 0;
-  const live = { access: new Set<string>(), refresh: new Set<string>() };
-  const state = {
-    refreshes: 0,
-    summaryRequests: 0,
-    fault: null as null | 'network' | 'invalid_grant' | '503' | '429',
-    ttl: 3600,
-    days: rawDays(localToday(new Date(now())), 29),
-  };
-  const issue = () => {
-    serial += 1;
-    live.access.add(`access-${serial}`);
-    live.refresh.add(`refresh-${serial}`);
-    return { token_type: 'Bearer', access_token: `access-${serial}`, refresh_token: `refresh-${serial}`, expires_in: state.ttl };
-  };
-  const fetch = vi.fn(async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
-    const url = new URL(String(input));
-    if (state.fault === 'network') throw new TypeError('Failed to fetch');
-    if (url.pathname === '/v1/token/exchange') return json(200, issue());
-    if (url.pathname === '/v1/token/refresh') {
-      if (state.fault === 'invalid_grant') return json(400, { error: 'invalid_grant' });
-      if (state.fault === '503') return json(503, { error: 'upstream_unavailable' });
-      const { refresh_token } = JSON.parse(String(init?.body)) as { refresh_token: string };
-      if (!live.refresh.delete(refresh_token)) return json(400, { error: 'invalid_grant' });
-      state.refreshes += 1;
-      return json(200, issue());
-    }
-    if (url.pathname === '/v1/token/revoke') return json(200, {});
-    if (url.pathname === '/user-summaries') {
-      state.summaryRequests += 1;
-      if (state.fault === '429') return json(429, { message: 'Too Many Attempts.' }, { 'Retry-After': '120' });
-      if (state.fault === '503') return json(503, { message: 'down' });
-      const token = new Headers(init?.headers).get('Authorization')?.replace('Bearer ', '') ?? '';
-      if (!live.access.has(token)) return json(401, { error: 'Unauthenticated.' });
-      const from = url.searchParams.get('date_from')!;
-      const to = url.searchParams.get('date_to')!;
-      const days = state.days.filter((d) => (d.date as string) >= from && (d.date as string) <= to);
-      return json(200, flatPage(days, 1, 1, 100));
-    }
-    return json(404, { error: 'not_found' });
-  });
-  return { fetch, state, live };
-}
-
-let now = Date.parse('2026-11-28T12:00:00Z');
-let stop: (() => void) | undefined;
-
-function start(servers = fakeServers(() => now)) {
-  const messaging = installChromeMessaging();
-  const launchWebAuthFlow = vi.fn(async ({ url }: { url: string; interactive: boolean }) => {
-    const state = new URL(url).searchParams.get('state');
-    return `${REDIRECT}?code=code-1&state=${state}`;
-  });
-  stop = startBackground({
-    config,
-    fetch: servers.fetch as typeof fetch,
-    now: () => now,
-    launchWebAuthFlow,
-    getRedirectUrl: () => REDIRECT,
-  });
-  return { servers, messaging, launchWebAuthFlow };
-}
-
-const broadcasts = (sent: unknown[]) =>
-  sent.filter((m): m is { type: string; data: Status } => (m as { type?: string }).type === 'statusChanged').map((m) => m.data);
-
-beforeEach(() => {
-  fakeBrowser.reset();
-  // WXT's fake browser does not implement i18n; the badge title only needs some text.
-  vi.spyOn(fakeBrowser.i18n, 'getMessage').mockImplementation((key: string) => key);
-  now = Date.parse('2026-11-28T12:00:00Z');
-});
-
-afterEach(() => {
-  stop?.();
-  stop = undefined;
-  removeAllListeners();
-  vi.unstubAllGlobals();
-});
+const background = useBackground();
+const start = (servers?: FakeServers) => background.start(servers);
 
 describe('startBackground', () => {
   it('should sign in and answer with today\'s readings', async () => {
@@ -99,9 +14,9 @@ describe('startBackground', () => {
     const result = await sendMessage('signIn');
     expect(result.ok).toBe(true);
     const status = result.ok ? result.value : null;
-    expect(status?.auth).toEqual({ state: 'signed_in', error: null });
-    expect(status?.readings?.today).toBe(localToday(new Date(now)));
-    expect(status?.readings?.fetchedAt).toBe(now);
+    expect(status?.auth).toEqual({ state: 'signed_in', error: null, reason: null });
+    expect(status?.readings?.today).toBe(localToday(new Date(background.now)));
+    expect(status?.readings?.fetchedAt).toBe(background.now);
     expect(status?.readings?.tiles.find((t) => t.id === 'steps')?.value).toBe(8000);
     expect(servers.state.summaryRequests).toBe(1);
   });
@@ -122,21 +37,21 @@ describe('startBackground', () => {
   it('should paint from the cache and revalidate only when stale', async () => {
     const { servers } = start();
     await sendMessage('signIn');
-    await sendMessage('getStatus');
+    await getStatus();
     await new Promise((r) => setTimeout(r, 10));
     expect(servers.state.summaryRequests).toBe(1);
-    now += 3 * 60_000;
-    const cached = await sendMessage('getStatus');
-    expect(cached.readings?.fetchedAt).toBe(now - 3 * 60_000);
+    background.now += 3 * 60_000;
+    const cached = await getStatus();
+    expect(cached.readings?.fetchedAt).toBe(background.now - 3 * 60_000);
     await vi.waitFor(() => expect(servers.state.summaryRequests).toBe(2));
   });
 
   it('should make exactly one refresh for 50 simultaneous requests with an expired token', async () => {
     const { servers } = start();
     await sendMessage('signIn');
-    now += 2 * 3600_000;
+    background.now += 2 * 3600_000;
     const results = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => (i % 2 ? sendMessage('getHistory', { days: 7 }) : sendMessage('getIntraday', { date: localToday(new Date(now)) }))),
+      Array.from({ length: 50 }, (_, i) => (i % 2 ? sendMessage('getHistory', { days: 7 }) : sendMessage('getIntraday', { date: localToday(new Date(background.now)) }))),
     );
     expect(results.every((r) => r.ok)).toBe(true);
     expect(servers.state.refreshes).toBe(1);
@@ -150,8 +65,8 @@ describe('startBackground', () => {
     const status = result.ok ? result.value : null;
     expect(status?.auth.state).toBe('signed_in');
     expect(status?.readings).not.toBeNull();
-    expect(status?.sync).toMatchObject({ state: 'offline', error: { code: 'NETWORK_ERROR' }, nextRetryAt: now + 30_000 });
-    expect(await fakeBrowser.alarms.get(ALARMS.retryReadings)).toMatchObject({ scheduledTime: now + 30_000 });
+    expect(status?.sync).toMatchObject({ state: 'offline', error: { code: 'NETWORK_ERROR' }, nextRetryAt: background.now + 30_000 });
+    expect(await fakeBrowser.alarms.get(ALARMS.retryReadings)).toMatchObject({ scheduledTime: background.now + 30_000 });
     servers.state.fault = null;
     const recovered = await sendMessage('refreshReadings');
     expect(recovered.ok && recovered.value.sync).toEqual({ state: 'idle', error: null, nextRetryAt: null });
@@ -162,13 +77,13 @@ describe('startBackground', () => {
     await sendMessage('signIn');
     servers.state.fault = '429';
     const result = await sendMessage('refreshReadings');
-    expect(result.ok && result.value.sync).toMatchObject({ state: 'error', error: { code: 'RATE_LIMITED' }, nextRetryAt: now + 120_000 });
+    expect(result.ok && result.value.sync).toMatchObject({ state: 'error', error: { code: 'RATE_LIMITED' }, nextRetryAt: background.now + 120_000 });
   });
 
   it('should keep the session when the refresh fails with 5xx', async () => {
     const { servers } = start();
     await sendMessage('signIn');
-    now += 2 * 3600_000;
+    background.now += 2 * 3600_000;
     servers.state.fault = '503';
     const result = await sendMessage('refreshReadings');
     expect(result.ok && result.value.auth.state).toBe('signed_in');
@@ -178,7 +93,7 @@ describe('startBackground', () => {
   it('should ask to reconnect and drop the readings when the refresh token is rejected', async () => {
     const { servers } = start();
     await sendMessage('signIn');
-    now += 2 * 3600_000;
+    background.now += 2 * 3600_000;
     servers.state.fault = 'invalid_grant';
     const result = await sendMessage('refreshReadings');
     const status = result.ok ? result.value : null;
@@ -193,29 +108,27 @@ describe('startBackground', () => {
     launchWebAuthFlow.mockImplementation(async ({ url }) => `${REDIRECT}?error=access_denied&state=${new URL(url).searchParams.get('state')}`);
     const result = await sendMessage('signIn');
     expect(!result.ok && result.error.code).toBe('ACCESS_DENIED');
-    const status = await sendMessage('getStatus');
+    const status = await getStatus();
     expect(status.auth).toMatchObject({ state: 'signed_out', error: { code: 'ACCESS_DENIED' } });
   });
 
   it('should stay signed in across a browser restart with keep me signed in, and not without', async () => {
     const first = start();
     await sendMessage('signIn');
-    stop?.();
-    removeAllListeners();
+    background.stop();
     await fakeBrowser.storage.session.clear();
     const second = start(first.servers);
-    const status = await sendMessage('getStatus');
+    const status = await getStatus();
     expect(status.auth.state).toBe('signed_in');
     const refreshed = await sendMessage('refreshReadings');
     expect(refreshed.ok && refreshed.value.readings?.hasToday).toBe(true);
     expect(second.servers.state.refreshes).toBe(1);
 
     await sendMessage('updateSettings', { keepSignedIn: false });
-    stop?.();
-    removeAllListeners();
+    background.stop();
     await fakeBrowser.storage.session.clear();
     start(first.servers);
-    expect((await sendMessage('getStatus')).auth.state).toBe('signed_out');
+    expect((await getStatus()).auth.state).toBe('signed_out');
   });
 
   it('should not bring back the persisted refresh token when another setting changes', async () => {
@@ -230,24 +143,24 @@ describe('startBackground', () => {
   it('should send the settings with the status and publish a change to open pages', async () => {
     const { messaging } = start();
     await sendMessage('signIn');
-    expect((await sendMessage('getStatus')).settings).toMatchObject({ units: 'metric', hiddenTiles: [] });
+    expect((await getStatus()).settings).toMatchObject({ units: 'metric', hiddenTiles: [] });
     await sendMessage('updateSettings', { units: 'imperial', hiddenTiles: ['steps'] });
     await vi.waitFor(() =>
       expect(broadcasts(messaging.sent).at(-1)?.settings).toMatchObject({ units: 'imperial', hiddenTiles: ['steps'] }),
     );
-    expect((await sendMessage('getStatus')).settings).toMatchObject({ units: 'imperial', hiddenTiles: ['steps'] });
+    expect((await getStatus()).settings).toMatchObject({ units: 'imperial', hiddenTiles: ['steps'] });
   });
 
   it('should answer getStatus from memory yet see a change another context made in storage', async () => {
     start();
     await sendMessage('signIn');
-    await sendMessage('getStatus');
-    const reads = vi.spyOn(fakeBrowser.storage.session, 'get');
-    expect((await sendMessage('getStatus')).readings).not.toBeNull();
-    expect(reads).not.toHaveBeenCalled();
+    await getStatus();
+    const reads = [vi.spyOn(fakeBrowser.storage.session, 'get'), vi.spyOn(fakeBrowser.storage.local, 'get')];
+    expect((await getStatus()).readings).not.toBeNull();
+    for (const read of reads) expect(read).not.toHaveBeenCalled();
     // Someone else (devtools, a test) removes the cached snapshot: the next status reflects it.
     await fakeBrowser.storage.session.remove('readings.snapshot');
-    await vi.waitFor(async () => expect((await sendMessage('getStatus')).readings).toBeNull());
+    await vi.waitFor(async () => expect((await getStatus()).readings).toBeNull());
   });
 
   it('should clear everything on sign out', async () => {

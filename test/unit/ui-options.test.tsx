@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { fireEvent, screen, waitFor } from '@testing-library/preact';
 import { describe, expect, it } from 'vitest';
-import { err } from '../../src/shared/error-codes';
+import { err, ok } from '../../src/shared/error-codes';
 import { DEFAULT_SETTINGS } from '../../src/shared/settings';
 import { OptionsApp, tileChoices } from '../../src/ui/options/options-app';
 import { renderPage, snapshotOf, startFakeBackground, statusOf, summaries, todayOf, resetPagesBetweenTests } from './support/ui-harness';
@@ -104,6 +104,31 @@ describe('OptionsApp', () => {
     expect(background.calls.map(([type]) => type)).toContain('signOut');
     expect(screen.queryByTestId('options-sign-out')).toBeNull();
     expect(screen.getByTestId('connect').textContent).toBe('Connect CardioMood');
+  });
+
+  it('should say the settings could not be read, with keep me signed in off, until the member saves', async () => {
+    const background = startFakeBackground({
+      status: statusOf({ auth: 'signed_out', settings: { ...DEFAULT_SETTINGS, keepSignedIn: false }, settingsUnreadable: true }),
+    });
+    background.onUpdateSettings = async (patch) => {
+      background.settings = { ...background.settings, ...patch };
+      background.status = { ...background.status, settingsUnreadable: false };
+      return ok(background.settings);
+    };
+    renderPage(<OptionsApp />, { now: NOW });
+    const notice = await screen.findByTestId('settings-unreadable');
+    expect(notice.getAttribute('role')).toBe('alert');
+    expect(notice.textContent).toMatch(/^Your settings could not be read/);
+    expect((screen.getByTestId('keep-signed-in') as HTMLInputElement).checked).toBe(false);
+    fireEvent.change(screen.getByTestId('units'), { target: { value: 'imperial' } });
+    await waitFor(() => expect(screen.queryByTestId('settings-unreadable')).toBeNull());
+  });
+
+  it('should say why the session ended next to Reconnect', async () => {
+    startFakeBackground({ status: statusOf({ auth: 'reconnect_required', reason: 'reuse_refused' }) });
+    renderPage(<OptionsApp />, { now: NOW });
+    expect((await screen.findByTestId('end-reason')).getAttribute('data-reason')).toBe('reuse_refused');
+    expect(screen.getByTestId('connect').textContent).toBe('Reconnect');
   });
 
   it('should render in German', async () => {

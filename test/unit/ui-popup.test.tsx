@@ -438,14 +438,41 @@ describe('PopupApp', () => {
     expect(notice.textContent).toMatch(/^CardioMood is having trouble right now\. Please try again later\. Showing readings from .+; retrying soon\.$/);
   });
 
-  it('should offer Reconnect when the connection expired', async () => {
-    const background = startFakeBackground({ status: statusOf({ auth: 'reconnect_required' }) });
+  it.each([
+    ['revoked', 'CardioMood no longer accepts this connection: it was revoked or has expired.'],
+    ['reuse_refused', 'CardioMood’s answer to a renewal of your sign-in was lost, and the renewal could not be repeated in time.'],
+    ['unauthorized', 'CardioMood refused access to your readings even with a freshly renewed sign-in.'],
+    ['expired', 'Your sign-in ran out and CardioMood gave no way to renew it.'],
+  ] as const)('should offer Reconnect and say why when the session ended as %s', async (reason, text) => {
+    const background = startFakeBackground({ status: statusOf({ auth: 'reconnect_required', reason }) });
     renderPage(<PopupApp />, { now: NOW });
-    expect((await screen.findByText('Your CardioMood connection expired')).tagName).toBe('H2');
+    expect((await screen.findByText('Your CardioMood connection ended')).tagName).toBe('H2');
+    expect(screen.getByTestId('end-reason').textContent).toBe(text);
+    expect(screen.getByTestId('end-reason').getAttribute('data-reason')).toBe(reason);
     const reconnect = screen.getByTestId('connect');
     expect(reconnect.textContent).toBe('Reconnect');
     fireEvent.click(reconnect);
     await waitFor(() => expect(background.calls.map(([type]) => type)).toContain('signIn'));
+  });
+
+  it('should offer plain Connect, without a reason, after the member signed out', async () => {
+    startFakeBackground({ status: statusOf({ auth: 'signed_out', reason: 'signed_out' }) });
+    renderPage(<PopupApp />, { now: NOW });
+    expect((await screen.findByTestId('connect')).textContent).toBe('Connect CardioMood');
+    expect(screen.queryByTestId('end-reason')).toBeNull();
+    expect(screen.queryByTestId('auth-error')).toBeNull();
+  });
+
+  it('should explain an interrupted sign-in and offer Connect again', async () => {
+    startFakeBackground({
+      status: statusOf({ auth: 'signed_out', authError: { code: 'SIGN_IN_INTERRUPTED', message: 'x' } }),
+    });
+    renderPage(<PopupApp />, { now: NOW });
+    await waitFor(() => expect(stateOfPage()).toBe('signed-out'));
+    expect(screen.getByTestId('auth-error').textContent).toBe(
+      'The sign-in was interrupted. Close the CardioMood sign-in window if it is still open, then connect again.',
+    );
+    expect(screen.getByTestId('connect').textContent).toBe('Try connecting again');
   });
 
   it('should refresh, open the side panel and the options, and sign out from the signed-in controls', async () => {

@@ -249,6 +249,22 @@ describe('SidepanelApp', () => {
     expect(background.calls.map(([type]) => type)).not.toContain('getHistory');
   });
 
+  it('should say why the session ended when it asks to reconnect, in German too', async () => {
+    startFakeBackground({ status: statusOf({ auth: 'reconnect_required', reason: 'unauthorized' }) });
+    renderPage(<SidepanelApp charts={async () => recordingCharts().api} />, { now: NOW, locale: 'de' });
+    const reason = await screen.findByTestId('end-reason');
+    expect(reason.getAttribute('data-reason')).toBe('unauthorized');
+    expect(reason.textContent).toBe('CardioMood hat den Zugriff auf Ihre Werte auch mit einer frisch erneuerten Anmeldung verweigert.');
+    expect(screen.getByRole('heading', { level: 2 }).textContent).toBe('Ihre CardioMood-Verbindung wurde beendet');
+  });
+
+  it('should show no reason after the member signed out', async () => {
+    startFakeBackground({ status: statusOf({ auth: 'signed_out', reason: 'signed_out' }) });
+    renderPage(<SidepanelApp charts={async () => recordingCharts().api} />, { now: NOW });
+    await waitFor(() => expect(root().getAttribute('data-state')).toBe('signed-out'));
+    expect(screen.queryByTestId('end-reason')).toBeNull();
+  });
+
   it('should load the history once the member is signed in (statusChanged)', async () => {
     const background = startFakeBackground({ status: statusOf({ auth: 'connecting' }) });
     background.history = (days) => ok(historyOf(DAYS, TODAY, days, NOW));

@@ -2,7 +2,7 @@ import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { Metric } from '../../shared/readings';
 import type { Settings, SettingsPatch } from '../../shared/settings';
 import type { Status } from '../../shared/status';
-import { errorText } from '../error-text';
+import { endReasonText, errorText } from '../error-text';
 import { KNOWN_TILE_IDS, metricLabel } from '../metric-labels';
 import { useUi } from '../ui-env';
 import { useStatus } from '../use-status';
@@ -52,7 +52,7 @@ export function OptionsApp() {
       setSaveNote(t('optionsSaved'));
     } else {
       setSaveNote(t('optionsSaveFailed', errorText(result?.error ?? { code: 'INVALID_MESSAGE' }, t)));
-      const stored = await client.send('getStatus').catch(() => null);
+      const stored = await client.getStatus().catch(() => null);
       if (id === latestSave.current) setSettings(stored?.settings ?? null);
     }
   };
@@ -63,6 +63,11 @@ export function OptionsApp() {
         <h1>{t('optionsTitle')}</h1>
       </header>
       <main class="stack">
+        {status?.settingsUnreadable && (
+          <p role="alert" class="notice" data-testid="settings-unreadable">
+            {t('optionsSettingsUnreadable')}
+          </p>
+        )}
         {settings && (
           <>
             <section aria-labelledby="display-heading" class="stack">
@@ -127,6 +132,11 @@ export function OptionsApp() {
           <p data-testid="options-auth" data-state={status?.auth.state ?? ''}>
             {status ? (signedIn ? t('optionsConnected') : t('optionsNotConnected')) : ''}
           </p>
+          {status?.auth.state === 'reconnect_required' && (
+            <p data-testid="end-reason" data-reason={status.auth.reason ?? ''}>
+              {endReasonText(status.auth.reason, t)}
+            </p>
+          )}
           {settings && (
             <div>
               <input

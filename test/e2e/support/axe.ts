@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ROOT } from './paths';
-import type { UiPage } from './ui-page';
+import { PROJECT_ROOT } from '../../../src/dev/project-root';
+import type { UiPage } from '../../../src/dev/ui-page';
 
 export interface AxeViolation {
   id: string;
@@ -18,7 +18,7 @@ let axeSource: Promise<string> | undefined;
  * apply to, so the pages are checked with their real policy in place.
  */
 export async function runAxe(page: UiPage): Promise<AxeViolation[]> {
-  axeSource ??= readFile(join(ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+  axeSource ??= readFile(join(PROJECT_ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
   const source = await axeSource;
   // Firefox throttles timers in background tabs, and axe runs in timer-sized chunks.
   await page.bringToFront();

@@ -1,9 +1,10 @@
-import type { TargetBrowser } from './build-extension';
-import { CHROMIUM_PATH, isChromiumInstalled, launchChromium } from './chromium';
-import { FIREFOX_PATH, isFirefoxInstalled, launchFirefox } from './firefox';
-import type { UiPage, WaitOptions } from './ui-page';
+import { browserExecutable, browserPathVariable, isBrowserInstalled, type BrowserName } from '../../../src/dev/browser-executable';
+import type { TargetBrowser } from '../../../src/dev/build-extension';
+import { launchChromium } from '../../../src/dev/launch-chromium';
+import { launchFirefox } from '../../../src/dev/launch-firefox';
+import type { UiPage, WaitOptions } from '../../../src/dev/ui-page';
 
-export type BrowserName = 'chromium' | 'firefox';
+export type { BrowserName };
 
 /** What every scenario needs from a browser with the extension installed. */
 export interface BrowserSession {
@@ -21,24 +22,18 @@ export interface BrowserKind {
   name: BrowserName;
   /** The WXT target this browser loads. */
   target: TargetBrowser;
-  executablePath: string;
-  installed(): boolean;
   launch(extensionDir: string): Promise<BrowserSession>;
 }
 
 export const CHROMIUM: BrowserKind = {
   name: 'chromium',
   target: 'chrome',
-  executablePath: CHROMIUM_PATH,
-  installed: isChromiumInstalled,
   launch: (extensionDir) => launchChromium({ extensionDir }),
 };
 
 export const FIREFOX: BrowserKind = {
   name: 'firefox',
   target: 'firefox',
-  executablePath: FIREFOX_PATH,
-  installed: isFirefoxInstalled,
   launch: (extensionDir) => launchFirefox({ extensionDir }),
 };
 
@@ -49,15 +44,15 @@ export const BROWSERS = [CHROMIUM, FIREFOX] as const;
  * installed. In CI (`CI` set) a missing browser is a failure, never a silent skip.
  */
 export function shouldSkip(kind: BrowserKind): boolean {
-  return !kind.installed() && !process.env.CI;
+  return !isBrowserInstalled(kind.name) && !process.env.CI;
 }
 
 /** Throws a failure that says how to install the browser; call it first in beforeAll. */
 export function assertInstalled(kind: BrowserKind): void {
-  if (!kind.installed()) {
+  if (!isBrowserInstalled(kind.name)) {
     throw new Error(
-      `${kind.name} is not installed at ${kind.executablePath} (CI is set, so this fails instead of skipping): ` +
-        `apt-get install -y ${kind.name === 'chromium' ? 'chromium' : 'firefox-esr'}`,
+      `${kind.name} is not installed at ${browserExecutable(kind.name)} (CI is set, so this fails instead of skipping): ` +
+        `apt-get install -y ${kind.name === 'chromium' ? 'chromium' : 'firefox-esr'}, or set ${browserPathVariable(kind.name)}`,
     );
   }
 }

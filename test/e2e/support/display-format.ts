@@ -1,5 +1,5 @@
 import { resolveLocale } from '../../../src/ui/i18n';
-import type { UiPage } from './ui-page';
+import type { UiPage } from '../../../src/dev/ui-page';
 
 /** Exact by definition (international mile). The extension converts with its own constant; this is the check. */
 export const KM_PER_MILE = 1.609344;

@@ -1,12 +1,14 @@
+import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
+import { buildExtensionCached } from '../../../src/dev/build-extension';
+import { useCheckoutTmpdir } from '../../../src/dev/project-root';
+import { type DevStack, startDevStack } from '../../../src/dev/start-dev-stack';
 import { assertInstalled, type BrowserKind } from './browsers';
-import { buildExtension } from './build-extension';
-import { useCheckoutTmpdir } from './paths';
-import { type LocalStack, startLocalStack } from './servers';
+import { E2E_TMP } from './paths';
 
 /** What a suite's tests use: the servers, and the extension built to talk to them. */
 export interface ExtensionStack {
-  readonly stack: LocalStack;
+  readonly stack: DevStack;
   /** The unpacked extension for the suite's browser. */
   readonly extensionDir: string;
   /** Origin of the sandbox's login and consent page. */
@@ -15,17 +17,24 @@ export interface ExtensionStack {
 
 /**
  * Registers the suite's beforeAll and afterAll: fails when the browser is missing, starts the
- * sandbox and companion on 127.0.0.1, builds the extension for `kind` against them, and closes both
- * servers after the suite (after the suite's own afterAll hooks, which run first).
+ * sandbox and companion on 127.0.0.1, builds the extension for `kind` against them (development
+ * mode, cached per sources and servers), and closes both servers after the suite (after the suite's
+ * own afterAll hooks, which run first).
  */
 export function useExtensionStack(kind: BrowserKind): ExtensionStack {
-  let stack: LocalStack | undefined;
+  let stack: DevStack | undefined;
   let extensionDir: string | undefined;
   beforeAll(async () => {
     assertInstalled(kind);
     useCheckoutTmpdir();
-    stack = await startLocalStack();
-    extensionDir = (await buildExtension({ browser: kind.target, config: stack.buildConfig })).dir;
+    stack = await startDevStack();
+    const build = await buildExtensionCached({
+      browser: kind.target,
+      mode: 'development',
+      config: stack.buildConfig,
+      cacheDir: join(E2E_TMP, 'builds'),
+    });
+    extensionDir = build.dir;
   });
   afterAll(async () => {
     await stack?.close();

@@ -1,5 +1,5 @@
 import type { Settings } from '../../../src/shared/settings';
-import { poll, type UiPage } from './ui-page';
+import { poll, type UiPage } from '../../../src/dev/ui-page';
 
 /** Waits for the options page to show the member's settings (its controls render once they arrive). */
 export async function waitForOptions(page: UiPage): Promise<void> {

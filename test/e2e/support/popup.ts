@@ -1,5 +1,5 @@
 import type { PopupState } from '../../../src/ui/popup/popup-state';
-import type { UiPage, WaitOptions } from './ui-page';
+import type { UiPage, WaitOptions } from '../../../src/dev/ui-page';
 
 /** `data-state` values of the popup root: the popup's own type, so a renamed state fails to compile here. */
 export type { PopupState };

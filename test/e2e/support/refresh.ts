@@ -1,5 +1,5 @@
 import { waitForPopupState } from './popup';
-import { poll, type UiPage } from './ui-page';
+import { poll, type UiPage } from '../../../src/dev/ui-page';
 
 export async function fetchedAt(popup: UiPage): Promise<number> {
   return Number(await popup.attribute('[data-testid=fetched-at]', 'data-fetched-at'));

@@ -1,4 +1,4 @@
-import type { LocalStack } from './servers';
+import type { DevStack } from '../../../src/dev/start-dev-stack';
 
 /** The four popup tiles the e2e tests compare, and where each lives in a CardioMood user summary. */
 export const TILE_SOURCES = {
@@ -17,7 +17,7 @@ export type SummaryDay = { date: string } & Record<string, unknown>;
  * all pages, fetched over HTTP with a token the sandbox issues directly — the reference the
  * extension's screens are compared with.
  */
-export async function fetchSandboxDays(stack: LocalStack, email: string, from: string, to: string): Promise<SummaryDay[]> {
+export async function fetchSandboxDays(stack: DevStack, email: string, from: string, to: string): Promise<SummaryDay[]> {
   const tokens = await stack.sandbox.control.issueTokens(email);
   const days: SummaryDay[] = [];
   const perPage = 100;

@@ -1,7 +1,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ARTIFACTS_DIR } from './paths';
-import type { UiPage } from './ui-page';
+import type { UiPage } from '../../../src/dev/ui-page';
 
 /** Where screenshots for people to look at go (gitignored; CI keeps the folder as an artifact). */
 export async function screenshotDir(): Promise<string> {

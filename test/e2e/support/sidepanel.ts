@@ -1,4 +1,4 @@
-import { poll, type UiPage } from './ui-page';
+import { poll, type UiPage } from '../../../src/dev/ui-page';
 
 export const SIDEPANEL = '[data-testid=sidepanel]';
 

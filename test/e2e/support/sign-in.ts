@@ -1,6 +1,6 @@
 import type { BrowserSession } from './browsers';
 import { type PopupState, waitForPopupState } from './popup';
-import type { UiPage } from './ui-page';
+import type { UiPage } from '../../../src/dev/ui-page';
 
 export const DEMO_MEMBERS = {
   alice: { email: 'alice@example.com', password: 'alice-demo' },

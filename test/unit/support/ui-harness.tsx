@@ -214,17 +214,26 @@ export function storedView(glance: Glance, area: StoredPopupView['area'] = 'sess
 export function statusOf(parts: {
   auth?: Status['auth']['state'];
   authError?: Status['auth']['error'];
+  /** Why the last session ended; by default `revoked` for reconnect_required and none otherwise. */
+  reason?: Status['auth']['reason'];
   readings?: ReadingsSnapshot | null;
   glance?: Status['glance'];
   sync?: Partial<Status['sync']>;
   settings?: Settings;
+  settingsUnreadable?: boolean;
 }): Status {
+  const state = parts.auth ?? 'signed_in';
   return statusSchema.parse({
-    auth: { state: parts.auth ?? 'signed_in', error: parts.authError ?? null },
+    auth: {
+      state,
+      error: parts.authError ?? null,
+      reason: parts.reason !== undefined ? parts.reason : state === 'reconnect_required' ? 'revoked' : null,
+    },
     readings: parts.readings ?? null,
     glance: parts.glance ?? null,
     sync: { state: 'idle', error: null, nextRetryAt: null, ...parts.sync },
     settings: parts.settings ?? DEFAULT_SETTINGS,
+    settingsUnreadable: parts.settingsUnreadable ?? false,
   });
 }
 

@@ -1,21 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
-import { GECKO_ID } from '../../../src/shared/extension-identity';
-import { E2E_TMP, useCheckoutTmpdir } from './paths';
+import { GECKO_ID } from '../shared/extension-identity';
+import { browserExecutable } from './browser-executable';
 import { DEFAULT_WAIT_MS, poll, type UiPage } from './ui-page';
-
-export const FIREFOX_PATH = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
-
-export function isFirefoxInstalled(): boolean {
-  return existsSync(FIREFOX_PATH);
-}
+import { PROJECT_TMP, useCheckoutTmpdir } from './project-root';
 
 export interface FirefoxSession {
   readonly name: 'firefox';
   readonly browser: Browser;
+  /** Firefox's version string. */
+  readonly version: string;
   /** Pinned moz-extension host (extensions.webextensions.uuids), so page URLs are known in advance. */
   readonly extensionUuid: string;
   readonly extensionOrigin: string;
@@ -31,26 +27,34 @@ export interface FirefoxSession {
   close(): Promise<void>;
 }
 
-/**
- * Headless Firefox ESR driven over WebDriver BiDi (Playwright's Firefox does not work with Debian's
- * build), with the extension installed as a temporary add-on in a fresh profile under .tmp/e2e.
- * `-remote-allow-system-access` is what lets automation open moz-extension:// pages.
- */
-export async function launchFirefox(options: {
+export interface LaunchFirefoxOptions {
+  /** The unpacked extension (`.output/firefox-mv3…`), installed as a temporary add-on. */
   extensionDir: string;
   /** prefers-color-scheme for every page (Firefox cannot switch it per page over BiDi). */
   colorScheme?: 'light' | 'dark';
-}): Promise<FirefoxSession> {
+  /** Where the fresh profile folder is made (and removed on close); default `.tmp/profiles`. */
+  profilesDir?: string;
+  /** More Firefox preferences for the profile. */
+  prefs?: Record<string, unknown>;
+}
+
+/**
+ * Headless Firefox ESR driven over WebDriver BiDi (Playwright's Firefox does not work with Debian's
+ * build), with the extension installed as a temporary add-on in a fresh profile.
+ * `-remote-allow-system-access` is what lets automation open moz-extension:// pages.
+ */
+export async function launchFirefox(options: LaunchFirefoxOptions): Promise<FirefoxSession> {
   useCheckoutTmpdir();
   const extensionDir = resolve(options.extensionDir);
-  await mkdir(join(E2E_TMP, 'profiles'), { recursive: true });
-  const profileDir = await mkdtemp(join(E2E_TMP, 'profiles', 'firefox-'));
+  const profilesDir = options.profilesDir ?? join(PROJECT_TMP, 'profiles');
+  await mkdir(profilesDir, { recursive: true });
+  const profileDir = await mkdtemp(join(profilesDir, 'firefox-'));
   const extensionUuid = randomUUID();
   let browser: Browser | undefined;
   try {
     browser = await puppeteer.launch({
       browser: 'firefox',
-      executablePath: FIREFOX_PATH,
+      executablePath: browserExecutable('firefox'),
       headless: true,
       userDataDir: profileDir,
       args: ['-remote-allow-system-access'],
@@ -58,6 +62,7 @@ export async function launchFirefox(options: {
         'extensions.webextensions.uuids': JSON.stringify({ [GECKO_ID]: extensionUuid }),
         // 0 = dark, 1 = light (https://searchfox.org/mozilla-central/search?q=prefers-color-scheme.content-override)
         ...(options.colorScheme ? { 'layout.css.prefers-color-scheme.content-override': options.colorScheme === 'dark' ? 0 : 1 } : {}),
+        ...options.prefs,
       },
     });
     const installedId = await browser.installExtension(extensionDir);
@@ -67,6 +72,7 @@ export async function launchFirefox(options: {
     const session: FirefoxSession = {
       name: 'firefox',
       browser: b,
+      version: (await b.version()).replace(/^[^/]*\//, ''),
       extensionUuid,
       extensionOrigin,
       async openExtensionPage(path) {

@@ -1,49 +1,62 @@
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { type BrowserContext, chromium, type Page, type Worker } from 'playwright-core';
-import { DEFAULT_WAIT_MS, type UiPage, type WaitOptions } from './ui-page';
-import { E2E_TMP, useCheckoutTmpdir } from './paths';
-
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
-export function isChromiumInstalled(): boolean {
-  return existsSync(CHROMIUM_PATH);
-}
+import { type BrowserContext, chromium, type CDPSession, type Page, type Worker } from 'playwright-core';
+import { browserExecutable } from './browser-executable';
+import { DEFAULT_WAIT_MS, poll, type UiPage, type WaitOptions } from './ui-page';
+import { PROJECT_TMP, useCheckoutTmpdir } from './project-root';
 
 export interface ChromiumSession {
   readonly name: 'chromium';
   readonly context: BrowserContext;
+  /** Chromium's version string. */
+  readonly version: string;
   /** Host of chrome-extension:// URLs (pinned by the manifest `key`). */
   readonly extensionId: string;
   readonly extensionOrigin: string;
-  /** Opens an extension page (`popup.html`, `sidepanel.html`, `options.html`) as a tab. */
+  /**
+   * Opens an extension page (`popup.html`, `sidepanel.html`, `options.html`) as a tab and resolves
+   * once its load event fired, observed over the DevTools protocol: nothing runs in the page.
+   */
   openExtensionPage(path: string): Promise<UiPage>;
   /** Resolves with the first open or newly opened page whose URL starts with `prefix`. */
   waitForPage(prefix: string, options?: WaitOptions): Promise<UiPage>;
   /** The extension's current service worker (waits for one to start if none runs). */
   serviceWorker(options?: WaitOptions): Promise<Worker>;
-  /** Stops the extension's service worker the way Chrome does when it goes idle; resolves once it is gone. */
+  /** Stops the extension's service worker the way Chrome does when it goes idle; resolves once Chromium lists none. */
   stopServiceWorker(): Promise<void>;
+  /**
+   * Whether Chromium lists a running service worker for the extension. After stopServiceWorker() saw
+   * the list empty, true proves the worker really started anew (the target id is reused, so the id
+   * proves nothing).
+   */
+  isServiceWorkerRunning(): Promise<boolean>;
   /** `chrome.runtime.reload()`: the extension restarts (as after an update); resolves when the new worker runs. */
   reloadExtension(): Promise<void>;
   close(): Promise<void>;
 }
 
+export interface LaunchChromiumOptions {
+  /** The unpacked extension (`.output/chrome-mv3…`). */
+  extensionDir: string;
+  /** Where the fresh profile folder is made (and removed on close); default `.tmp/profiles`. */
+  profilesDir?: string;
+}
+
 /**
- * Headless Chromium with the unpacked extension loaded, in a fresh profile under .tmp/e2e.
+ * Headless Chromium with the unpacked extension loaded, in a fresh profile.
  * `--disable-extensions-except` is required: Playwright's default `--disable-extensions` wins otherwise.
  */
-export async function launchChromium(options: { extensionDir: string }): Promise<ChromiumSession> {
+export async function launchChromium(options: LaunchChromiumOptions): Promise<ChromiumSession> {
   useCheckoutTmpdir();
   const extensionDir = resolve(options.extensionDir);
-  await mkdir(join(E2E_TMP, 'profiles'), { recursive: true });
-  const profileDir = await mkdtemp(join(E2E_TMP, 'profiles', 'chromium-'));
+  const profilesDir = options.profilesDir ?? join(PROJECT_TMP, 'profiles');
+  await mkdir(profilesDir, { recursive: true });
+  const profileDir = await mkdtemp(join(profilesDir, 'chromium-'));
   let context: BrowserContext | undefined;
   try {
     await enableDeveloperMode(profileDir);
     context = await chromium.launchPersistentContext(profileDir, {
-      executablePath: CHROMIUM_PATH,
+      executablePath: browserExecutable('chromium'),
       headless: true,
       args: [
         `--disable-extensions-except=${extensionDir}`,
@@ -56,6 +69,14 @@ export async function launchChromium(options: { extensionDir: string }): Promise
     const firstWorker = ctx.serviceWorkers()[0] ?? (await ctx.waitForEvent('serviceworker', { timeout: DEFAULT_WAIT_MS }));
     const extensionId = new URL(firstWorker.url()).host;
     const extensionOrigin = `chrome-extension://${extensionId}`;
+    // Target.getTargets lists the extension's worker only while it runs; one browser-wide session
+    // answers it whatever pages come and go.
+    const browserCdp: CDPSession = await (ctx.browser()?.newBrowserCDPSession() ?? ctx.newCDPSession(ctx.pages()[0] ?? (await ctx.newPage())));
+    const { product } = await browserCdp.send('Browser.getVersion');
+    const workerTargets = async () =>
+      (await browserCdp.send('Target.getTargets')).targetInfos.filter(
+        (target) => target.type === 'service_worker' && target.url.startsWith(`${extensionOrigin}/`),
+      );
 
     // Workers gone for good (the extension was reloaded); Playwright may not report their close.
     const stopped = new WeakSet<Worker>();
@@ -65,6 +86,7 @@ export async function launchChromium(options: { extensionDir: string }): Promise
     const session: ChromiumSession = {
       name: 'chromium',
       context: ctx,
+      version: product.replace(/^[^/]*\//, ''),
       extensionId,
       extensionOrigin,
       async openExtensionPage(path) {
@@ -131,8 +153,14 @@ export async function launchChromium(options: { extensionDir: string }): Promise
         } finally {
           await cdp.detach().catch(() => undefined);
         }
+        await poll('Chromium to list no service worker for the extension', async () =>
+          (await workerTargets()).length === 0 ? true : undefined,
+        );
         // Playwright keeps the Worker object of a stopped worker (no 'close' event): Chrome restarts the
         // same version under the same target when an event wakes it, and the object works again then.
+      },
+      async isServiceWorkerRunning() {
+        return (await workerTargets()).length > 0;
       },
       async reloadExtension() {
         const worker = await session.serviceWorker();

@@ -1,6 +1,7 @@
 /**
- * The few page operations the e2e tests need, implemented over Playwright (Chromium) and
- * Puppeteer/WebDriver BiDi (Firefox), so each scenario is written once and run in both browsers.
+ * The few page operations the e2e tests and the bench need, implemented over Playwright (Chromium,
+ * launch-chromium.ts) and Puppeteer/WebDriver BiDi (Firefox, launch-firefox.ts), so each scenario is
+ * written once and runs in both browsers.
  */
 export interface UiPage {
   /** Current URL, read from the page itself (Firefox never reports extension navigations done). */
@@ -37,6 +38,7 @@ export interface WaitOptions {
   timeout?: number;
 }
 
+/** How long a wait on a browser lasts unless told otherwise. */
 export const DEFAULT_WAIT_MS = 20_000;
 
 /**

@@ -1,18 +1,13 @@
-import { parseCompanionConfig } from '../../../src/companion/config';
-import { startCompanion } from '../../../src/companion/start-companion';
-import type { BuildConfig } from '../../../src/shared/build-config';
-import {
-  CHROME_EXTENSION_ID,
-  DEV_CLIENT_ID,
-  DEV_CLIENT_SECRET,
-  EXTENSION_REDIRECT_URIS,
-} from '../../../src/shared/extension-identity';
-import { startSandbox } from '../../../src/sandbox/node';
+import { parseCompanionConfig } from '../companion/config';
+import { startCompanion } from '../companion/start-companion';
+import { DEV_CLIENT_SECRET } from '../sandbox/dev-client-secret';
+import { type RunningSandbox, startSandbox, type StartSandboxOptions } from '../sandbox/node';
+import type { BuildConfig } from '../shared/build-config';
+import { CHROME_EXTENSION_ID, DEV_CLIENT_ID, EXTENSION_REDIRECT_URIS } from '../shared/extension-identity';
 
-export type RunningSandbox = Awaited<ReturnType<typeof startSandbox>>;
-export type SandboxControl = RunningSandbox['control'];
+export type { RunningSandbox };
 
-export interface LocalStack {
+export interface DevStack {
   sandbox: RunningSandbox;
   companion: { url: string; close(): Promise<void> };
   /** What the extension must be built with to talk to these two servers. */
@@ -23,11 +18,18 @@ export interface LocalStack {
   close(): Promise<void>;
 }
 
-export interface StartLocalStackOptions {
-  /** 0 (default) picks a free port. */
+export interface StartDevStackOptions {
+  /** 0 (default) picks a free port; `npm start` passes DEV_SANDBOX_PORT / DEV_COMPANION_PORT. */
   sandboxPort?: number;
   companionPort?: number;
   host?: string;
+  /** More sandbox options (the bench lifts its per-token rate limit). */
+  sandbox?: Omit<StartSandboxOptions, 'host' | 'port'>;
+  /**
+   * The companion's per-client limit; default 1000, since one test run signs in and refreshes many
+   * times from 127.0.0.1 (the limit itself is tested elsewhere).
+   */
+  companionRateLimitPerMinute?: number;
   /** Where companion log lines go besides `companionLog` (npm start prints them). */
   onCompanionLog?: (line: object) => void;
 }
@@ -37,9 +39,9 @@ export interface StartLocalStackOptions {
  * exactly as a deployment would be: the companion holds the development client's secret and talks to
  * the sandbox's token and revoke endpoints; only the two extension origins may call it.
  */
-export async function startLocalStack(options: StartLocalStackOptions = {}): Promise<LocalStack> {
+export async function startDevStack(options: StartDevStackOptions = {}): Promise<DevStack> {
   const host = options.host ?? '127.0.0.1';
-  const sandbox = await startSandbox({ port: options.sandboxPort ?? 0, host });
+  const sandbox = await startSandbox({ ...options.sandbox, port: options.sandboxPort ?? 0, host });
   const companionLog: object[] = [];
   try {
     const config = parseCompanionConfig({
@@ -51,8 +53,7 @@ export async function startLocalStack(options: StartLocalStackOptions = {}): Pro
       COMPANION_ALLOWED_ORIGINS: `chrome-extension://${CHROME_EXTENSION_ID},moz-extension://*`,
       HOST: host,
       PORT: String(options.companionPort ?? 0),
-      // One test run signs in and refreshes many times from 127.0.0.1; the limit is tested elsewhere.
-      COMPANION_RATE_LIMIT_PER_MINUTE: '1000',
+      COMPANION_RATE_LIMIT_PER_MINUTE: String(options.companionRateLimitPerMinute ?? 1000),
     });
     const companion = await startCompanion(config, {
       log: (line) => {
