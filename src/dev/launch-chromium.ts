@@ -22,8 +22,12 @@ export interface ChromiumSession {
   waitForPage(prefix: string, options?: WaitOptions): Promise<UiPage>;
   /** The extension's current service worker (waits for one to start if none runs). */
   serviceWorker(options?: WaitOptions): Promise<Worker>;
-  /** Stops the extension's service worker the way Chrome does when it goes idle; resolves once Chromium lists none. */
-  stopServiceWorker(): Promise<void>;
+  /**
+   * Stops the extension's service worker the way Chrome does when it goes idle; resolves once Chromium
+   * lists none. With `awaitUnlisted: false` it resolves as soon as the worker reported itself stopped:
+   * an open extension page may wake a new one at once, so the list need never be empty.
+   */
+  stopServiceWorker(options?: { awaitUnlisted?: boolean }): Promise<void>;
   /**
    * Whether Chromium lists a running service worker for the extension. After stopServiceWorker() saw
    * the list empty, true proves the worker really started anew (the target id is reused, so the id
@@ -119,7 +123,7 @@ export async function launchChromium(options: LaunchChromiumOptions): Promise<Ch
           }))
         );
       },
-      async stopServiceWorker() {
+      async stopServiceWorker({ awaitUnlisted = true } = {}) {
         // The ServiceWorker domain lives on page targets; any page of this profile will do.
         const page = ctx.pages()[0] ?? (await ctx.newPage());
         const cdp = await ctx.newCDPSession(page);
@@ -153,6 +157,7 @@ export async function launchChromium(options: LaunchChromiumOptions): Promise<Ch
         } finally {
           await cdp.detach().catch(() => undefined);
         }
+        if (!awaitUnlisted) return;
         await poll('Chromium to list no service worker for the extension', async () =>
           (await workerTargets()).length === 0 ? true : undefined,
         );

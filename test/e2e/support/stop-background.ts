@@ -14,7 +14,8 @@ interface BidiConnection {
  * (a page's message, an alarm) starts a fresh background.
  */
 export async function stopBackground(session: BrowserSession): Promise<void> {
-  if (session.name === 'chromium') await (session as ChromiumSession).stopServiceWorker();
+  // Pages stay open across the stop (a popup, the auth window) and may wake a new background at once.
+  if (session.name === 'chromium') await (session as ChromiumSession).stopServiceWorker({ awaitUnlisted: false });
   else await terminateFirefoxBackground(session as FirefoxSession);
 }
 
