@@ -101,20 +101,22 @@ export function startBackground(deps: BackgroundDeps): () => void {
     api,
     store,
     now,
+    readSettings: () => settings.read(),
     scheduleRetry: (at) => schedule(ALARMS.retryReadings, at),
     onChange: changed,
   });
   hub = createStatusHub({
     session,
     store,
+    now,
     readSettings: () => settings.read(),
     broadcast: async (status) => {
       if (stopped) return;
       // No page open is normal: runtime.sendMessage then rejects with "Receiving end does not exist".
       await sendMessage('statusChanged', status).catch(() => undefined);
     },
-    setBadge: async (status) => {
-      if (!stopped) await setBadge(status);
+    setBadge: async (status, at) => {
+      if (!stopped) await setBadge(status, at);
     },
   });
 
