@@ -140,6 +140,8 @@ export function startBackground(deps: BackgroundDeps): () => void {
   });
   // A sign-in or revocations the previous worker left unfinished.
   session.start().catch((error: unknown) => console.error('Resuming the session failed', error));
+  // The last popup view on disk, if "Keep me signed in" no longer allows it or there is nothing to restore.
+  readings.start().catch((error: unknown) => console.error('Checking the kept popup view failed', error));
   // Paint the badge for whatever state survived (or was restored from "keep me signed in").
   changed();
 

@@ -37,6 +37,11 @@ export interface ReadingsService {
   getIntraday(date: string): Promise<Result<Intraday>>;
   /** The display settings or "Keep me signed in" changed: rewrite (or delete) the popup views. */
   settingsChanged(): Promise<void>;
+  /**
+   * Once per background start: the view kept on disk is deleted unless "Keep me signed in" is on and
+   * there is a session to restore (settings that became unreadable, a refresh token that is gone).
+   */
+  start(): Promise<void>;
   /** Forget everything derived from the member's data (the session ended, or a new one begins). */
   clear(): Promise<void>;
 }
@@ -247,6 +252,12 @@ export function createReadingsService(deps: ReadingsServiceDeps): ReadingsServic
         const [view, { settings }] = await Promise.all([store.readView(), deps.readSettings()]);
         if (view && !signal.aborted) await writeViews(view.glance, signal);
         else if (!settings.keepSignedIn) await store.writeLastView(null);
+      });
+    },
+    start() {
+      return exclusive(async () => {
+        const [{ settings }, signedIn] = await Promise.all([deps.readSettings(), session.hasSession()]);
+        if (!settings.keepSignedIn || !signedIn) await store.writeLastView(null);
       });
     },
     async clear() {
