@@ -93,8 +93,11 @@ for (const kind of BROWSERS) {
       await session.reloadExtension();
       const popup = await session.openExtensionPage('popup.html');
       await waitForPopupState(popup, 'readings');
-      const end = control.stats();
+      // The first frame may be the last-known view kept on disk: wait for the background's own.
+      await popup.waitFor('[data-testid=popup][data-view=status]', { timeout: 30_000 });
       // storage.session is gone with the reload: the persisted refresh token got a new access token.
+      await poll('the refresh after the reload', async () => (control.stats().refreshes > start.refreshes ? true : undefined));
+      const end = control.stats();
       expect(end.refreshes - start.refreshes).toBe(1);
       expect(end.codeExchanges).toBe(1);
       expect(end.reuseDetections).toBe(0);
