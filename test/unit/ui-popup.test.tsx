@@ -239,6 +239,19 @@ describe('PopupApp', () => {
       expect(valueOf('steps').textContent).toBe('97 steps');
     });
 
+    it('should say "No value", not "today", for a metric yesterday lacks', async () => {
+      // Yesterday (k = 1) without a resting heart rate.
+      const records = [pastDay(TODAY, 1), ...Array.from({ length: 19 }, (_, i) => pastDay(TODAY, i + 2))];
+      delete (records[0]!.values as Record<string, number>).rest_hr;
+      startFakeBackground({ status: statusOf({ glance: glanceOf({ now: NOW, records }) }) });
+      renderPage(<PopupApp />, { now: NOW });
+      fireEvent.click(await screen.findByTestId('day-yesterday'));
+      await waitFor(() => expect(screen.getByTestId('glance').getAttribute('data-date')).toBe(YESTERDAY));
+      expect(valueOf('rest_hr').getAttribute('data-value')).toBe('');
+      expect(shownText(valueOf('rest_hr'))).toBe('—');
+      expect(spokenText(valueOf('rest_hr'))).toBe('No value');
+    });
+
     it('should move between the days with the arrow keys, Home and End, with one tab stop for the two', async () => {
       startFakeBackground({ status: statusOf({ glance: morning() }) });
       renderPage(<PopupApp />, { now: NOW });
