@@ -29,7 +29,7 @@ const COMPANION_ROUNDS = Number(process.env.BENCH_COMPANION_ROUNDS ?? 2000);
 /** Budgets (docs/performance.md explains each). */
 export const BUDGETS = {
   popupWarmVsFloor: 1.5,
-  popupInitialJsGzipBytes: 20 * 1024,
+  popupInitialJsGzipBytes: 10 * 1024,
   sidepanel90DaysMs: 100,
   companionAddedP50Ms: 2,
 } as const;
@@ -104,7 +104,7 @@ async function main(): Promise<number> {
             section: 'Size',
             measurement: 'popup initial JS',
             value: sizeText(popup.initialJs),
-            budget: budget('≤ 20 KB gzip', popup.initialJs.gzip <= BUDGETS.popupInitialJsGzipBytes),
+            budget: budget('≤ 10 KB gzip', popup.initialJs.gzip <= BUDGETS.popupInitialJsGzipBytes),
           },
           { section: 'Size', measurement: 'popup initial CSS', value: sizeText(popup.initialCss) },
           ...(popup.lazyJs.files.length ? [{ section: 'Size', measurement: 'popup lazy JS', value: sizeText(popup.lazyJs) }] : []),

@@ -1,13 +1,9 @@
 import '../../src/ui/styles/popup.css';
-import { createBrowserClient, createBrowserEnv } from '../../src/ui/create-browser-env';
-import { mountPage } from '../../src/ui/mount-page';
-import { PopupApp } from '../../src/ui/popup/popup-app';
+import { extensionApi } from '../../src/ui/extension-api';
+import { startPopup } from '../../src/ui/popup/start-popup';
 
-// The status is asked for before anything else is set up: its answer is most of the time to readings.
-const client = createBrowserClient();
-const firstStatus = client.getStatus();
-// The messaging library posts the request one microtask after send() returns; queue the page's own
-// set-up behind it, or the request would wait for the whole first render.
-queueMicrotask(() =>
-  mountPage(<PopupApp firstStatus={firstStatus} />, document.getElementById('app')!, createBrowserEnv(client), 'extName'),
-);
+// The first frame paints from storage; the rest of the popup arrives as its own chunk after it.
+void startPopup(document.getElementById('app')!, {
+  api: extensionApi(),
+  loadApp: () => import('../../src/ui/popup/mount-popup-app').then((module) => module.mountPopupApp),
+});

@@ -39,7 +39,7 @@ export interface BenchBrowser {
 /** In-page helpers see `browser` (Firefox) or `chrome` (Chromium); declared for the types. */
 export interface ExtensionApi {
   runtime: { sendMessage(message: unknown): Promise<unknown> };
-  storage: { session: { remove(key: string): Promise<void> } };
+  storage: { session: { remove(keys: string | string[]): Promise<void> }; local: { remove(keys: string | string[]): Promise<void> } };
   extension: { getViews(): Array<{ location: { pathname: string } }> };
 }
 

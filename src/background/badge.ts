@@ -1,4 +1,5 @@
 import { browser } from 'wxt/browser';
+import { localToday } from '../cardiomood/local-date';
 import type { SessionEndReason, Status } from '../shared/status';
 
 type BadgeTitleKey = 'badgeReconnect' | 'badgeSignedOut' | 'actionTitle' | 'badgeRestingHr';
@@ -13,23 +14,26 @@ export interface Badge {
   reasonKey?: EndReasonKey;
 }
 
-/** Today's resting heart rate on the toolbar icon, "!" with the reason when the member must reconnect, or a hint to connect. */
-export function badgeFor(status: Status): Badge {
+/**
+ * Today's resting heart rate on the toolbar icon, "!" with the reason when the member must reconnect,
+ * or a hint to connect. The glance's today must be the member's today at `now`: after midnight,
+ * yesterday's resting heart rate is not shown as today's until the glance is asked for again.
+ */
+export function badgeFor(status: Status, now: number): Badge {
   const { state, reason } = status.auth;
   if (state === 'reconnect_required' && reason && reason !== 'signed_out') {
     return { text: '!', titleKey: 'badgeReconnect', reasonKey: `endReason_${reason}` };
   }
   if (state !== 'signed_in') return { text: '', titleKey: 'badgeSignedOut' };
-  const rest = status.readings?.hasToday
-    ? status.readings.tiles.find((tile) => tile.id === 'rest_hr')?.value
-    : null;
+  const today = status.glance?.today;
+  const rest = today && today.date === localToday(new Date(now)) ? today.restHr.value : null;
   if (rest === null || rest === undefined) return { text: '', titleKey: 'actionTitle' };
   const text = String(Math.round(rest));
   return { text, titleKey: 'badgeRestingHr', substitution: text };
 }
 
-export async function setBadge(status: Status): Promise<void> {
-  const badge = badgeFor(status);
+export async function setBadge(status: Status, now: number): Promise<void> {
+  const badge = badgeFor(status, now);
   const substitution = badge.reasonKey ? browser.i18n.getMessage(badge.reasonKey) : badge.substitution;
   const title =
     browser.i18n.getMessage(badge.titleKey, substitution ? [substitution] : undefined) || 'CardioMood Readings';

@@ -101,20 +101,22 @@ export function startBackground(deps: BackgroundDeps): () => void {
     api,
     store,
     now,
+    readSettings: () => settings.read(),
     scheduleRetry: (at) => schedule(ALARMS.retryReadings, at),
     onChange: changed,
   });
   hub = createStatusHub({
     session,
     store,
+    now,
     readSettings: () => settings.read(),
     broadcast: async (status) => {
       if (stopped) return;
       // No page open is normal: runtime.sendMessage then rejects with "Receiving end does not exist".
       await sendMessage('statusChanged', status).catch(() => undefined);
     },
-    setBadge: async (status) => {
-      if (!stopped) await setBadge(status);
+    setBadge: async (status, at) => {
+      if (!stopped) await setBadge(status, at);
     },
   });
 
@@ -138,6 +140,8 @@ export function startBackground(deps: BackgroundDeps): () => void {
   });
   // A sign-in or revocations the previous worker left unfinished.
   session.start().catch((error: unknown) => console.error('Resuming the session failed', error));
+  // The last popup view on disk, if "Keep me signed in" no longer allows it or there is nothing to restore.
+  readings.start().catch((error: unknown) => console.error('Checking the kept popup view failed', error));
   // Paint the badge for whatever state survived (or was restored from "keep me signed in").
   changed();
 

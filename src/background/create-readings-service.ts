@@ -1,15 +1,19 @@
 import { SessionEndedError, type AuthSession } from '../auth/create-auth-session';
 import type { CardioMoodApi } from '../cardiomood/cardiomood-api';
-import type { Summary } from '../cardiomood/summary-schema';
-import { buildHistory } from '../cardiomood/build-history';
+import { buildGlance } from '../cardiomood/build-glance';
+import { buildHistoryFromRecords } from '../cardiomood/build-history';
 import { buildIntraday } from '../cardiomood/build-intraday';
-import { buildReadingsSnapshot } from '../cardiomood/build-readings-snapshot';
-import { localToday } from '../cardiomood/local-date';
-import { historyWindow, intradayWindow, snapshotWindow, type SummariesWindow } from '../cardiomood/readings-window';
+import { BASELINE_WINDOW_DAYS, buildReadingsSnapshotFromRecords } from '../cardiomood/build-readings-snapshot';
+import { buildDayRecord, emptyDayRecord, isSettled, mergeDayRecord, type DayRecord } from '../cardiomood/day-record';
+import { addDays, dateRange, localToday } from '../cardiomood/local-date';
+import { glanceWindows, historyWindow, intradayWindow, windowsFor, type SummariesWindow } from '../cardiomood/readings-window';
 import { err, ok, type AppError, type ErrorCode, type Result } from '../shared/error-codes';
-import type { History, Intraday } from '../shared/readings';
+import type { Glance } from '../shared/glance';
+import { POPUP_VIEW_VERSION } from '../shared/popup-view-keys';
+import { HISTORY_RANGES, type History, type Intraday } from '../shared/readings';
 import { nextRetryDelayMs } from './backoff';
 import { IDLE_SYNC, type ReadingsStore } from './readings-store';
+import type { SettingsState } from './settings-store';
 
 export interface ReadingsServiceDeps {
   /** The part of the auth session readings work needs: is there one, and its signal. */
@@ -17,24 +21,35 @@ export interface ReadingsServiceDeps {
   api: CardioMoodApi;
   store: ReadingsStore;
   now: () => number;
+  /** The display settings the popup view is painted with, and whether it may be kept on disk. */
+  readSettings: () => Promise<SettingsState>;
   /** Plans (or cancels, with null) the retry alarm. */
   scheduleRetry: (at: number | null) => Promise<void>;
   onChange: () => void;
 }
 
 export interface ReadingsService {
-  /** Fetches today's readings now; concurrent callers share one fetch. */
+  /** Brings the glance up to date now; concurrent callers share one refresh. */
   refresh(): Promise<Result<void>>;
-  /** Stale-while-revalidate: refresh in the background when the cache is missing, old, or from another day. */
+  /** Stale-while-revalidate: refresh in the background when the glance is missing, old, or from another day. */
   revalidateIfStale(): void;
   getHistory(days: 7 | 30 | 90): Promise<Result<History>>;
   getIntraday(date: string): Promise<Result<Intraday>>;
+  /** The display settings or "Keep me signed in" changed: rewrite (or delete) the popup views. */
+  settingsChanged(): Promise<void>;
+  /**
+   * Once per background start: the view kept on disk is deleted unless "Keep me signed in" is on and
+   * there is a session to restore (settings that became unreadable, a refresh token that is gone).
+   */
+  start(): Promise<void>;
   /** Forget everything derived from the member's data (the session ended, or a new one begins). */
   clear(): Promise<void>;
 }
 
-/** Cached readings younger than this are shown without refetching. */
+/** A glance checked less than this long ago is shown without asking CardioMood again. */
 export const FRESH_FOR_MS = 2 * 60_000;
+/** Day records are kept for the longest history range (90 days); older ones are dropped. */
+export const KEPT_DAYS = Math.max(...HISTORY_RANGES);
 const TRANSIENT: ReadonlySet<ErrorCode> = new Set(['NETWORK_ERROR', 'SERVER_ERROR', 'RATE_LIMITED', 'MALFORMED_RESPONSE']);
 /** No session (any more): the auth session ended it and cleared the readings; nothing to record here. */
 const SIGNED_OUT: ReadonlySet<ErrorCode> = new Set(['NOT_SIGNED_IN', 'REAUTH_REQUIRED']);
@@ -46,14 +61,40 @@ function sessionEnded(signal: AbortSignal): { ok: false; error: AppError } {
   return err(byCardioMood ? 'REAUTH_REQUIRED' : 'NOT_SIGNED_IN', `the session ended (${reason}) while readings were being fetched`);
 }
 
+/** True when the glance must be asked for again: none, another day's, or checked too long ago. */
+export function isStale(glance: Glance | null | undefined, now: number): boolean {
+  return !glance || glance.today.date !== localToday(new Date(now)) || now - glance.checkedAt > FRESH_FOR_MS;
+}
+
 /**
- * Readings for the signed-in member. Every piece of work belongs to one session: it passes the
- * session's signal to its requests and checks it before each write, so nothing of a member is written
- * (or handed to a page) after their session ended.
+ * The stored records with freshly fetched ones merged in (a fetch without slots keeps a finished
+ * day's profile), ascending, without days after `today` or older than the longest history range.
+ */
+function mergeRecords(stored: readonly DayRecord[], fresh: readonly DayRecord[], today: string): DayRecord[] {
+  const byDate = new Map(stored.map((record) => [record.date, record]));
+  for (const record of fresh) byDate.set(record.date, mergeDayRecord(byDate.get(record.date), record));
+  const oldest = addDays(today, -(KEPT_DAYS - 1));
+  return [...byDate.values()]
+    .filter((record) => record.date >= oldest && record.date <= today)
+    .sort((a, b) => (a.date < b.date ? -1 : 1));
+}
+
+/**
+ * Readings for the signed-in member, from a per-day cache (storage.session): CardioMood is asked only
+ * for the days the cache does not hold or that may still change (`glanceWindows`). Every piece of work
+ * belongs to one session: it passes the session's signal to its requests and checks it before each
+ * write, so nothing of a member is written (or handed to a page) after their session ended.
  */
 export function createReadingsService(deps: ReadingsServiceDeps): ReadingsService {
   const { session, api, store, now } = deps;
   let inflight: Promise<Result<void>> | null = null;
+  /** Read-modify-write of the records and what is derived from them, one at a time. */
+  let writes: Promise<unknown> = Promise.resolve();
+  function exclusive<T>(run: () => Promise<T>): Promise<T> {
+    const result = writes.then(run);
+    writes = result.catch(() => undefined);
+    return result;
+  }
 
   async function onFailure(error: AppError & { retryAfterMs?: number }, signal: AbortSignal): Promise<void> {
     if (SIGNED_OUT.has(error.code)) return;
@@ -70,6 +111,58 @@ export function createReadingsService(deps: ReadingsServiceDeps): ReadingsServic
     await deps.scheduleRetry(nextRetryAt);
   }
 
+  /** The records of `windows` as fetched `today`: a day CardioMood left out is a day without data. */
+  async function fetchRecords(
+    windows: readonly SummariesWindow[],
+    today: string,
+    signal: AbortSignal,
+  ): Promise<{ ok: true; value: DayRecord[] } | { ok: false; error: AppError & { retryAfterMs?: number } }> {
+    const results = await Promise.all(windows.map((window) => api.fetchSummaries({ ...window, signal })));
+    const records: DayRecord[] = [];
+    for (const [i, result] of results.entries()) {
+      if (!result.ok) return result;
+      const window = windows[i]!;
+      const byDate = new Map(result.value.map((summary) => [summary.date, summary]));
+      for (const date of dateRange(window.dateFrom, window.dateTo)) {
+        const summary = byDate.get(date);
+        records.push(summary ? buildDayRecord(summary, { fetchedOn: today, withSlots: window.includeSlots }) : emptyDayRecord(date, today));
+      }
+    }
+    return { ok: true, value: records };
+  }
+
+  /** Writes the popup's view of `glance` with the current display settings; on disk too with "Keep me signed in". */
+  async function writeViews(glance: Glance, signal: AbortSignal): Promise<void> {
+    const { settings } = await deps.readSettings();
+    if (signal.aborted) return;
+    const view = {
+      v: POPUP_VIEW_VERSION,
+      glance,
+      units: settings.units,
+      temperature: settings.temperature,
+      hidden: settings.hiddenTiles,
+      savedAt: now(),
+    } as const;
+    await store.writeView(view);
+    if (signal.aborted) return;
+    await store.writeLastView(settings.keepSignedIn ? view : null);
+  }
+
+  /** Merges fetched records into the cache and derives the glance, the snapshot and the views from it. */
+  function saveRecords(fresh: readonly DayRecord[], today: string, signal: AbortSignal, derive: boolean): Promise<DayRecord[] | null> {
+    return exclusive(async () => {
+      const records = mergeRecords(await store.readDays(), fresh, today);
+      if (signal.aborted) return null;
+      await store.writeDays(records);
+      if (!derive || signal.aborted) return records;
+      const checkedAt = now();
+      await store.writeSnapshot(buildReadingsSnapshotFromRecords(records, today, checkedAt));
+      if (signal.aborted) return records;
+      await writeViews(buildGlance({ records, today, now: checkedAt }), signal);
+      return records;
+    });
+  }
+
   async function doRefresh(signal: AbortSignal): Promise<Result<void>> {
     if (!(await session.hasSession())) return err('NOT_SIGNED_IN', 'connect CardioMood first');
     const previous = await store.readSync();
@@ -77,26 +170,18 @@ export function createReadingsService(deps: ReadingsServiceDeps): ReadingsServic
     await store.writeSync({ ...previous, state: 'loading' });
     deps.onChange();
     const today = localToday(new Date(now()));
-    const result = await api.fetchSummaries({ ...snapshotWindow(today), signal });
+    const fetched = await fetchRecords(glanceWindows(await store.readDays(), today), today, signal);
     if (signal.aborted) return sessionEnded(signal);
-    if (result.ok) {
-      await store.writeSnapshot(buildReadingsSnapshot(result.value, today, now()));
+    if (fetched.ok) {
+      await saveRecords(fetched.value, today, signal, true);
       if (signal.aborted) return sessionEnded(signal);
       await store.writeSync(IDLE_SYNC);
       await deps.scheduleRetry(null);
     } else {
-      await onFailure(result.error, signal);
+      await onFailure(fetched.error, signal);
     }
     deps.onChange();
-    return result.ok ? ok(undefined) : err(result.error.code, result.error.message);
-  }
-
-  /** A range of summaries for the current session; nothing once it has ended. */
-  async function summaries<T>(window: SummariesWindow, build: (list: Summary[]) => T): Promise<Result<T>> {
-    const signal = session.signal();
-    const result = await api.fetchSummaries({ ...window, signal });
-    if (signal.aborted) return sessionEnded(signal);
-    return result.ok ? ok(build(result.value)) : err(result.error.code, result.error.message);
+    return fetched.ok ? ok(undefined) : err(fetched.error.code, fetched.error.message);
   }
 
   function refresh(): Promise<Result<void>> {
@@ -107,26 +192,73 @@ export function createReadingsService(deps: ReadingsServiceDeps): ReadingsServic
     return inflight;
   }
 
+  /** Refreshes when the glance is stale and no retry is planned; resolves when done (or at once). */
+  async function refreshIfStale(): Promise<void> {
+    if (inflight) {
+      await inflight;
+      return;
+    }
+    if (!(await session.hasSession())) return;
+    const [view, sync] = await Promise.all([store.readView(), store.readSync()]);
+    // While a retry is planned, the alarm owns the next attempt (respecting Retry-After).
+    if (sync.nextRetryAt !== null && sync.nextRetryAt > now()) return;
+    if (isStale(view?.glance, now())) await refresh();
+  }
+
   return {
     refresh,
     revalidateIfStale() {
-      void (async () => {
-        if (inflight || !(await session.hasSession())) return;
-        const [snapshot, sync] = await Promise.all([store.readSnapshot(), store.readSync()]);
-        // While a retry is planned, the alarm owns the next attempt (respecting Retry-After).
-        if (sync.nextRetryAt !== null && sync.nextRetryAt > now()) return;
-        const today = localToday(new Date(now()));
-        if (!snapshot || snapshot.today !== today || now() - snapshot.fetchedAt > FRESH_FOR_MS) {
-          await refresh();
-        }
-      })().catch((error: unknown) => console.error('Revalidating readings failed', error));
+      refreshIfStale().catch((error: unknown) => console.error('Revalidating readings failed', error));
     },
-    getHistory(days) {
-      const window = historyWindow(localToday(new Date(now())), days);
-      return summaries(window, (list) => buildHistory(list, window.dateFrom, window.dateTo, now()));
+    async getHistory(days) {
+      const signal = session.signal();
+      if (!(await session.hasSession())) return err('NOT_SIGNED_IN', 'connect CardioMood first');
+      const today = localToday(new Date(now()));
+      const { dateFrom, dateTo } = historyWindow(today, days);
+      const glanceFrom = addDays(today, -BASELINE_WINDOW_DAYS);
+      /** Asks for the days of the range matching `which` that the cache lacks (older ones: or that may still change). */
+      const fill = async (which: (date: string) => boolean): Promise<Result<void>> => {
+        const byDate = new Map((await store.readDays()).map((record) => [record.date, record]));
+        const missing = dateRange(dateFrom, dateTo).filter((date) => {
+          const record = byDate.get(date);
+          return which(date) && (!record || (date < glanceFrom && !isSettled(record)));
+        });
+        if (missing.length === 0 || signal.aborted) return ok(undefined);
+        const fetched = await fetchRecords(windowsFor(missing.map((date) => ({ date, slots: false }))), today, signal);
+        if (!fetched.ok) return err(fetched.error.code, fetched.error.message);
+        await saveRecords(fetched.value, today, signal, false);
+        return ok(undefined);
+      };
+      // Days older than the glance's are asked for once (settled by then) and kept, so opening the side
+      // panel again costs no request; the glance's days come up to date with the glance, meanwhile.
+      const [older] = await Promise.all([fill((date) => date < glanceFrom), refreshIfStale()]);
+      // What the glance could not bring (it failed, or a retry is planned) is asked for here.
+      const recent = older.ok && !signal.aborted ? await fill((date) => date >= glanceFrom) : older;
+      if (signal.aborted) return sessionEnded(signal);
+      if (!recent.ok) return recent;
+      const [records, view] = await Promise.all([store.readDays(), store.readView()]);
+      return ok(buildHistoryFromRecords(records, dateFrom, dateTo, view?.glance.checkedAt ?? now()));
     },
-    getIntraday(date) {
-      return summaries(intradayWindow(date), (list) => buildIntraday(list.find((summary) => summary.date === date), date));
+    async getIntraday(date) {
+      const signal = session.signal();
+      const result = await api.fetchSummaries({ ...intradayWindow(date), signal });
+      if (signal.aborted) return sessionEnded(signal);
+      if (!result.ok) return err(result.error.code, result.error.message);
+      return ok(buildIntraday(result.value.find((summary) => summary.date === date), date));
+    },
+    settingsChanged() {
+      const signal = session.signal();
+      return exclusive(async () => {
+        const [view, { settings }] = await Promise.all([store.readView(), deps.readSettings()]);
+        if (view && !signal.aborted) await writeViews(view.glance, signal);
+        else if (!settings.keepSignedIn) await store.writeLastView(null);
+      });
+    },
+    start() {
+      return exclusive(async () => {
+        const [{ settings }, signedIn] = await Promise.all([deps.readSettings(), session.hasSession()]);
+        if (!settings.keepSignedIn || !signedIn) await store.writeLastView(null);
+      });
     },
     async clear() {
       await store.clear();

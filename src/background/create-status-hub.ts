@@ -6,10 +6,12 @@ import type { SettingsState } from './settings-store';
 export interface StatusHubDeps {
   session: Pick<AuthSession, 'authStatus'>;
   store: ReadingsStore;
+  now: () => number;
   readSettings: () => Promise<SettingsState>;
   /** Sends the derived status to open UI pages (none may be open). */
   broadcast: (status: Status) => Promise<void>;
-  setBadge: (status: Status) => Promise<void>;
+  /** Paints the toolbar badge for `status` at `now` (epoch ms: whose today the glance must be). */
+  setBadge: (status: Status, now: number) => Promise<void>;
 }
 
 export interface StatusHub {
@@ -29,9 +31,10 @@ export function createStatusHub(deps: StatusHubDeps): StatusHub {
   let scheduled: Promise<void> | null = null;
 
   async function current(): Promise<Status> {
-    const [auth, snapshot, sync, settings] = await Promise.all([
+    const [auth, snapshot, view, sync, settings] = await Promise.all([
       session.authStatus(),
       store.readSnapshot(),
+      store.readView(),
       store.readSync(),
       deps.readSettings(),
     ]);
@@ -39,7 +42,8 @@ export function createStatusHub(deps: StatusHubDeps): StatusHub {
     return {
       auth,
       readings: signedIn ? snapshot : null,
-      glance: null,
+      // The glance of the popup's current view: one copy, written with it by the readings service.
+      glance: signedIn ? (view?.glance ?? null) : null,
       sync: toStatusSync(sync),
       settings: settings.settings,
       settingsUnreadable: settings.unreadable,
@@ -54,7 +58,7 @@ export function createStatusHub(deps: StatusHubDeps): StatusHub {
         const status = await current();
         await Promise.all([
           deps.broadcast(status),
-          deps.setBadge(status).catch((error: unknown) => console.error('Updating the badge failed', error)),
+          deps.setBadge(status, deps.now()).catch((error: unknown) => console.error('Updating the badge failed', error)),
         ]);
       }).catch((error: unknown) => console.error('Publishing status failed', error));
     },

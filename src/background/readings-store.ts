@@ -1,3 +1,5 @@
+import type { DayRecord } from '../cardiomood/day-record';
+import type { PopupView } from '../shared/popup-view';
 import type { ReadingsSnapshot } from '../shared/readings';
 import type { Status } from '../shared/status';
 import type { StorageItems, SyncRecord } from '../storage/storage-items';
@@ -7,26 +9,50 @@ export type { SyncRecord };
 export const IDLE_SYNC: SyncRecord = { state: 'idle', error: null, nextRetryAt: null, attempt: 0 };
 
 /**
- * Derived, non-secret state the background keeps in storage.session so that a restarted service
- * worker paints the same thing: the readings snapshot (health data: session storage only, never
- * storage.local) and the sync state. Invalid stored values count as absent.
+ * Derived, non-secret state the background keeps so that a restarted service worker paints the same
+ * thing. In storage.session (health data: memory only): the day records (the readings cache), the
+ * readings snapshot and the popup view derived from them, and the sync state. In storage.local, only
+ * while "Keep me signed in" is on: the last popup view. Invalid stored values count as absent.
  */
 export interface ReadingsStore {
+  readDays(): Promise<DayRecord[]>;
+  writeDays(records: DayRecord[]): Promise<void>;
   readSnapshot(): Promise<ReadingsSnapshot | null>;
   writeSnapshot(snapshot: ReadingsSnapshot | null): Promise<void>;
+  /** The popup's current first-frame view; its glance is the one Status carries. */
+  readView(): Promise<PopupView | null>;
+  writeView(view: PopupView | null): Promise<void>;
+  /** The view kept on disk for the next browser start ("Keep me signed in"). */
+  readLastView(): Promise<PopupView | null>;
+  writeLastView(view: PopupView | null): Promise<void>;
   readSync(): Promise<SyncRecord>;
   writeSync(sync: SyncRecord): Promise<void>;
+  /** Everything of the member, in both areas. */
   clear(): Promise<void>;
 }
 
-export function createReadingsStore(items: Pick<StorageItems, 'readingsSnapshot' | 'readingsSync'>): ReadingsStore {
+type ReadingsItems = Pick<StorageItems, 'readingsDays' | 'readingsSnapshot' | 'readingsSync' | 'popupView' | 'lastPopupView'>;
+
+export function createReadingsStore(items: ReadingsItems): ReadingsStore {
+  const writeOrRemove =
+    <T>(item: { set(value: T): Promise<void>; remove(): Promise<void> }) =>
+    (value: T | null) =>
+      value === null ? item.remove() : item.set(value);
   return {
+    readDays: async () => (await items.readingsDays.get()) ?? [],
+    writeDays: (records) => items.readingsDays.set(records),
     readSnapshot: () => items.readingsSnapshot.get(),
-    writeSnapshot: (snapshot) => (snapshot ? items.readingsSnapshot.set(snapshot) : items.readingsSnapshot.remove()),
+    writeSnapshot: writeOrRemove(items.readingsSnapshot),
+    readView: () => items.popupView.get(),
+    writeView: writeOrRemove(items.popupView),
+    readLastView: () => items.lastPopupView.get(),
+    writeLastView: writeOrRemove(items.lastPopupView),
     readSync: async () => (await items.readingsSync.get()) ?? IDLE_SYNC,
     writeSync: (sync) => items.readingsSync.set(sync),
     async clear() {
-      await Promise.all([items.readingsSnapshot.remove(), items.readingsSync.remove()]);
+      await Promise.all(
+        [items.readingsDays, items.readingsSnapshot, items.readingsSync, items.popupView, items.lastPopupView].map((item) => item.remove()),
+      );
     },
   };
 }

@@ -85,6 +85,8 @@ export function registerMessageHandlers(deps: MessageHandlerDeps): () => void {
       const next = await settings.update(patch.data);
       // Saved settings are readable again: the stored keepSignedIn decides, whichever field changed.
       await session.setKeepSignedIn(next.keepSignedIn);
+      // The popup's stored view is painted with these settings, and kept on disk only with the option on.
+      await readings.settingsChanged();
       // Open popups and side panels render with the settings in Status.
       hub.changed();
       return ok(next);

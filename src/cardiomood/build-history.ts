@@ -1,7 +1,7 @@
 import type { History, Metric } from '../shared/readings';
 import { hasValues, type DayRecord } from './day-record';
 import { dateRange } from './local-date';
-import { ACTIVITY_EXTRA_METRICS, DOCUMENTED_METRICS, genericMetric, metricsFor, sortGenericMetrics, toMetric } from './metrics';
+import { ACTIVITY_EXTRA_METRICS, DOCUMENTED_METRICS, genericMetricsOfIds, metricsFor, toMetric } from './metrics';
 import { quantile } from './statistics';
 import type { Summary } from './summary-schema';
 
@@ -51,14 +51,10 @@ export function buildHistoryFromRecords(records: readonly DayRecord[], from: str
   const byDate = new Map<string, DayRecord>();
   for (const record of records) if (record.date >= from && record.date <= to) byDate.set(record.date, record);
   const present = new Set([...byDate.values()].flatMap((record) => Object.keys(record.values)));
-  const named = new Set([...DOCUMENTED_METRICS, ...ACTIVITY_EXTRA_METRICS].map((metric) => metric.id));
-  const generic = [...present]
-    .filter((id) => !named.has(id) && id.includes('.'))
-    .map((id) => genericMetric(id.slice(0, id.indexOf('.')), id.slice(id.indexOf('.') + 1)));
   const metrics = [
     ...DOCUMENTED_METRICS,
     ...ACTIVITY_EXTRA_METRICS.filter((metric) => present.has(metric.id)),
-    ...sortGenericMetrics(generic),
+    ...genericMetricsOfIds(present),
   ].map(toMetric);
   const days = dateRange(from, to).map((date) => {
     const record = byDate.get(date);

@@ -159,6 +159,21 @@ export function discoverGenericMetrics(summaries: readonly Summary[]): MetricDef
   return sortGenericMetrics(found.values());
 }
 
+/**
+ * The generic metrics among metric ids (a cached day record's keys): `<family>.<field>` ids of
+ * undocumented families, in display order. Documented and other named ids are not generic.
+ */
+export function genericMetricsOfIds(ids: Iterable<string>): MetricDefinition[] {
+  const named = new Set([...DOCUMENTED_METRICS, ...ACTIVITY_EXTRA_METRICS].map((metric) => metric.id));
+  const generic = new Map<string, MetricDefinition>();
+  for (const id of ids) {
+    const dot = id.indexOf('.');
+    if (dot === -1 || named.has(id) || generic.has(id)) continue;
+    generic.set(id, genericMetric(id.slice(0, dot), id.slice(dot + 1)));
+  }
+  return sortGenericMetrics(generic.values());
+}
+
 /** The documented metrics followed by the generic ones present in `summaries`. */
 export function metricsFor(summaries: readonly Summary[]): MetricDefinition[] {
   return [...DOCUMENTED_METRICS, ...discoverGenericMetrics(summaries)];

@@ -9,11 +9,6 @@ export interface SummariesWindow {
   includeSlots: boolean;
 }
 
-/** Today's tiles: today plus the 28 days before it (the baseline window), without slots. */
-export function snapshotWindow(today: string): SummariesWindow {
-  return { dateFrom: addDays(today, -BASELINE_WINDOW_DAYS), dateTo: today, includeSlots: false };
-}
-
 /** The last `days` days ending today (7 → today−6 … today), without slots. */
 export function historyWindow(today: string, days: number): SummariesWindow {
   if (!Number.isInteger(days) || days < 1) throw new RangeError(`history needs at least one day, got ${days}`);
@@ -25,13 +20,20 @@ export function intradayWindow(date: string): SummariesWindow {
   return { dateFrom: date, dateTo: date, includeSlots: true };
 }
 
-/** Consecutive dates (ascending) as runs, one window each. */
-function runsOf(dates: readonly string[], includeSlots: boolean): SummariesWindow[] {
+/**
+ * Dates as runs of consecutive days, one window each: `dates` ascending, each with whether it needs
+ * slots. A run that needs slots for any of its days asks for them for all: one request with a day of
+ * slots too many is cheaper than two requests (the common case is yesterday's values next to today's
+ * slots, which then also refreshes yesterday's profile with what the wearable synced late).
+ */
+export function windowsFor(dates: readonly { date: string; slots: boolean }[]): SummariesWindow[] {
   const windows: SummariesWindow[] = [];
-  for (const date of dates) {
+  for (const { date, slots } of dates) {
     const last = windows.at(-1);
-    if (last && addDays(last.dateTo, 1) === date) last.dateTo = date;
-    else windows.push({ dateFrom: date, dateTo: date, includeSlots });
+    if (last && addDays(last.dateTo, 1) === date) {
+      last.dateTo = date;
+      last.includeSlots ||= slots;
+    } else windows.push({ dateFrom: date, dateTo: date, includeSlots: slots });
   }
   return windows;
 }
@@ -42,16 +44,17 @@ function runsOf(dates: readonly string[], includeSlots: boolean): SummariesWindo
  * - with slots: today, days without a record, days last fetched while they were running, and days
  *   with data but no profile: a day's slots are fetched once after it ended and kept as its profile;
  * - without slots: the other days not settled yet (yesterday: the watch may still sync it late),
- *   whose stored profile `mergeDayRecord` keeps.
+ *   whose stored profile `mergeDayRecord` keeps, unless they sit next to a day that needs slots
+ *   (`windowsFor`): then they come with that day's request.
+ * Once the window is held this is one request a day: yesterday and today, with slots.
  */
 export function glanceWindows(records: readonly DayRecord[], today: string): SummariesWindow[] {
   const byDate = new Map(records.map((record) => [record.date, record]));
-  const withSlots: string[] = [];
-  const valuesOnly: string[] = [];
+  const needed: { date: string; slots: boolean }[] = [];
   for (const date of dateRange(addDays(today, -BASELINE_WINDOW_DAYS), today)) {
     const record = byDate.get(date);
-    if (!record || date === today || !fetchedAfterDay(record) || (hasValues(record) && !record.profile)) withSlots.push(date);
-    else if (!isSettled(record)) valuesOnly.push(date);
+    if (!record || date === today || !fetchedAfterDay(record) || (hasValues(record) && !record.profile)) needed.push({ date, slots: true });
+    else if (!isSettled(record)) needed.push({ date, slots: false });
   }
-  return [...runsOf(withSlots, true), ...runsOf(valuesOnly, false)];
+  return windowsFor(needed);
 }

@@ -215,6 +215,9 @@ export function wrapPlaywrightPage(page: Page): UiPage {
     async selectOption(selector, value, { timeout = DEFAULT_WAIT_MS } = {}) {
       await page.locator(selector).first().selectOption(value, { timeout });
     },
+    async press(key) {
+      await page.keyboard.press(key);
+    },
     async waitFor(selector, { timeout = DEFAULT_WAIT_MS } = {}) {
       await page.locator(selector).first().waitFor({ state: 'attached', timeout });
     },

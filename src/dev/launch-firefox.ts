@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import puppeteer, { type Browser, type KeyInput, type Page } from 'puppeteer-core';
 import { GECKO_ID } from '../shared/extension-identity';
 import { browserExecutable } from './browser-executable';
 import { DEFAULT_WAIT_MS, poll, type UiPage } from './ui-page';
@@ -180,6 +180,9 @@ export function wrapPuppeteerPage(page: Page): UiPage {
     },
     async bringToFront() {
       await page.bringToFront();
+    },
+    async press(key) {
+      await page.keyboard.press(key as KeyInput);
     },
     async screenshot(path) {
       await page.screenshot({ path: path as `${string}.png` });

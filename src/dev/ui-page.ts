@@ -12,6 +12,11 @@ export interface UiPage {
   fill(selector: string, value: string, options?: WaitOptions): Promise<void>;
   /** Waits until a `<select>` matches, then picks the option whose value is `value`, as a user would (input and change events). */
   selectOption(selector: string, value: string, options?: WaitOptions): Promise<void>;
+  /**
+   * Presses a key on the keyboard ('Tab', 'Enter', 'ArrowRight', …) as a member would: it goes to the
+   * focused element, and Tab moves the focus.
+   */
+  press(key: string): Promise<void>;
   /** Resolves once `selector` matches an element in the document. */
   waitFor(selector: string, options?: WaitOptions): Promise<void>;
   /** The attribute of the first match, or null when no element matches or it lacks the attribute. */

@@ -1,17 +1,23 @@
 import { z } from 'zod';
 import { appErrorSchema } from '../shared/app-error-schema';
+import { dayRecordSchema } from '../cardiomood/day-record';
 import { replayNonceSchema } from '../shared/companion-api';
+import { popupViewSchema } from '../shared/popup-view';
+import { POPUP_VIEW_KEYS } from '../shared/popup-view-keys';
 import { readingsSnapshotSchema } from '../shared/readings';
 import { settingsSchema } from '../shared/settings';
 import { sessionEndReasonSchema, statusSchema } from '../shared/status';
 import { defineStoredItem, type StoredItem } from './define-stored-item';
+import type { PopupView } from '../shared/popup-view';
 
 /**
  * Every key the extension stores, with its shape, version and the migrations that lead to it.
  *
  * storage.session (memory only, trusted contexts only): live tokens, the pending sign-in, the readings
- * cache and derived state. storage.local (the profile on disk): settings and, only with "Keep me signed
- * in", the refresh token. No access token and no health data ever go to storage.local.
+ * cache (day records) and derived state (the readings snapshot, the popup's first-frame view).
+ * storage.local (the profile on disk): settings and, only with "Keep me signed in", the refresh token
+ * and the last popup view (the derived glance of today and yesterday, no raw data). No access token
+ * and no other health data ever go to storage.local.
  *
  * 0.1.0 stored these keys without WXT's version meta, which WXT reads as version 1. A shape that
  * changes gets the next version and a migration that parses the old shape with its own schema: an
@@ -90,6 +96,13 @@ export const pendingRevocationsSchema = z.array(
 );
 export type PendingRevocations = z.infer<typeof pendingRevocationsSchema>;
 
+/**
+ * The readings cache: one compact record per member-day (daily values and, for days fetched with
+ * slots, a 24-hour profile; never raw slots), the newest 90 days at most. storage.session only.
+ */
+export const dayRecordsSchema = z.array(dayRecordSchema);
+export type DayRecords = z.infer<typeof dayRecordsSchema>;
+
 /** 0.1.0's settings: every field had a default, so a partial object was complete after parsing. */
 const settingsV1Schema = z.object({
   keepSignedIn: z.boolean().default(true),
@@ -113,6 +126,11 @@ export interface StorageItems {
   settings: StoredItem<z.infer<typeof settingsSchema>>;
   readingsSnapshot: StoredItem<z.infer<typeof readingsSnapshotSchema>>;
   readingsSync: StoredItem<SyncRecord>;
+  readingsDays: StoredItem<DayRecords>;
+  /** The popup's first-frame view (raw key: the popup reads it bare, before any library). */
+  popupView: StoredItem<PopupView>;
+  /** The last popup view, on disk, only while "Keep me signed in" is on. */
+  lastPopupView: StoredItem<PopupView>;
   authNote: StoredItem<AuthNote>;
   sessionEnd: StoredItem<SessionEnd>;
   refreshAttempt: StoredItem<RefreshAttempt>;
@@ -145,6 +163,9 @@ export function createStorageItems(options: { warn?: (message: string) => void }
     }),
     readingsSnapshot: defineStoredItem('session:readings.snapshot', { schema: readingsSnapshotSchema, version: 1, warn }),
     readingsSync: defineStoredItem('session:readings.sync', { schema: syncRecordSchema, version: 1, warn }),
+    readingsDays: defineStoredItem('session:readings.days', { schema: dayRecordsSchema, version: 1, warn }),
+    popupView: defineStoredItem(`session:${POPUP_VIEW_KEYS.session}`, { schema: popupViewSchema, version: 1, warn }),
+    lastPopupView: defineStoredItem(`local:${POPUP_VIEW_KEYS.local}`, { schema: popupViewSchema, version: 1, warn }),
     authNote: defineStoredItem('session:auth.note', {
       schema: authNoteSchema,
       version: 2,

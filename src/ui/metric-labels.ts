@@ -1,10 +1,23 @@
 import type { MessageKey, Translate } from './i18n';
 
 /**
- * Tile ids the options page always offers, whether or not today's readings carry them (the
- * documented heart-rate and activity fields). Other ids appear once the readings contain them.
+ * Metric ids the options page always offers, whether or not today's readings carry them: the
+ * popup's (its glance, sleep included) and the side panel's documented ones. Other ids appear once
+ * the readings contain them.
  */
-export const KNOWN_TILE_IDS = ['rest_hr', 'avg_hr', 'max_hr', 'steps', 'active_minutes', 'calories', 'distance'] as const;
+export const KNOWN_TILE_IDS = [
+  'rest_hr',
+  'sleep',
+  'steps',
+  'avg_hr',
+  'max_hr',
+  'active_minutes',
+  'workouts',
+  'glasses',
+  'calories',
+  'distance',
+  'gait_speed',
+] as const;
 
 /** Summary sub-objects the contract names but does not document (their fields arrive as `<family>.<field>`). */
 const AGGREGATES: Record<string, MessageKey> = {

@@ -8,7 +8,9 @@ import { describe, expect, it } from 'vitest';
  * - server and dev-stack code (src/companion, src/sandbox, src/dev) never reaches an extension
  *   bundle, and neither does the development client's secret;
  * - UI pages never reach auth, background, the API client or zod: tokens stay in the background and
- *   the popup stays small;
+ *   the popup stays small; of the readings model only a few pure helpers, and only outside the popup;
+ * - the popup's first frame (its entry without the import() it makes after painting) reaches none of
+ *   the libraries it defers: messaging, polyfill, hooks;
  * - src/ has no import-time side effects that open ports or read the environment;
  * - test/ is a leaf: nothing in src/, scripts/ or entrypoints/ imports from it, and src/dev (the
  *   local stack `npm start`, `npm run bench` and the e2e tests share) is imported by nothing else in src/.
@@ -18,6 +20,8 @@ const root = resolve(import.meta.dirname, '../..');
 interface Edge {
   specifier: string;
   typeOnly: boolean;
+  /** An import() expression: loaded when the code runs it, not with the module. */
+  dynamic?: boolean;
 }
 
 function importsOf(file: string): Edge[] {
@@ -43,7 +47,7 @@ function importsOf(file: string): Edge[] {
       node.arguments[0] &&
       ts.isStringLiteral(node.arguments[0])
     ) {
-      edges.push({ specifier: node.arguments[0].text, typeOnly: false });
+      edges.push({ specifier: node.arguments[0].text, typeOnly: false, dynamic: true });
     }
     ts.forEachChild(node, visit);
   };
@@ -60,8 +64,8 @@ function resolveLocal(from: string, specifier: string): string | null {
   return null;
 }
 
-/** Every module and package reachable at runtime from the entry files. */
-function runtimeClosure(entries: string[]): { files: Set<string>; packages: Set<string> } {
+/** Every module and package reachable at runtime from the entry files (`static`: without following import()). */
+function runtimeClosure(entries: string[], { staticOnly = false } = {}): { files: Set<string>; packages: Set<string> } {
   const files = new Set<string>();
   const packages = new Set<string>();
   const queue = [...entries];
@@ -70,7 +74,7 @@ function runtimeClosure(entries: string[]): { files: Set<string>; packages: Set<
     if (files.has(file)) continue;
     files.add(file);
     for (const edge of importsOf(file)) {
-      if (edge.typeOnly) continue;
+      if (edge.typeOnly || (staticOnly && edge.dynamic)) continue;
       const local = resolveLocal(file, edge.specifier);
       if (local) queue.push(local);
       else if (!edge.specifier.startsWith('.')) packages.add(edge.specifier);
@@ -90,6 +94,13 @@ const rel = (file: string) => relative(root, file);
 /** Source text without comments, so a comment that mentions process.env is not a violation. */
 const code = (file: string) => readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:])\/\/.*$/gm, '$1');
 const entrypoints = sourceFiles(join(root, 'entrypoints'));
+/** Pure readings-model helpers (and what they import) the side panel may use at runtime. */
+const UI_READINGS_HELPERS = [
+  'src/cardiomood/build-history-csv.ts',
+  'src/cardiomood/weekly-averages.ts',
+  'src/cardiomood/display-decimals.ts',
+  'src/cardiomood/local-date.ts',
+];
 const uiEntrypoints = entrypoints.filter((file) => !rel(file).startsWith('entrypoints/background'));
 
 describe('extension bundles', () => {
@@ -115,13 +126,32 @@ describe('extension bundles', () => {
 
   it.each(uiEntrypoints.map((file) => [rel(file), file]))(
     'should keep %s free of auth, background, API client and zod at runtime',
-    (_name, entry) => {
+    (name, entry) => {
       const { files, packages } = runtimeClosure([entry]);
-      const forbidden = [...files].map(rel).filter((file) => /^src\/(auth|background|cardiomood)\//.test(file));
+      // The side panel's CSV and weekly averages are pure functions of the history it already holds.
+      const allowed = name.startsWith('entrypoints/popup/') ? [] : UI_READINGS_HELPERS;
+      const forbidden = [...files]
+        .map(rel)
+        .filter((file) => /^src\/(auth|background|cardiomood)\//.test(file) && !allowed.includes(file));
       expect(forbidden).toEqual([]);
       expect([...packages].filter((name) => name === 'zod' || name.startsWith('zod/') || name === 'oauth4webapi')).toEqual([]);
     },
   );
+
+  it('should paint the popup\'s first frame without messaging, polyfill or hooks (they load after it)', () => {
+    const { files, packages } = runtimeClosure([join(root, 'entrypoints/popup/main.tsx')], { staticOnly: true });
+    expect([...files].map(rel).filter((file) => /^src\/(messaging|shared\/(status|glance|popup-view|settings|readings))\.ts$|^src\/messaging\//.test(file))).toEqual([]);
+    expect([...packages].filter((name) => /^(@webext-core\/messaging|webextension-polyfill|wxt\/browser|@wxt-dev\/webextension-polyfill|preact\/hooks|zod)/.test(name))).toEqual([]);
+    // …and they are there once it has painted: the rest comes through import().
+    const all = runtimeClosure([join(root, 'entrypoints/popup/main.tsx')]);
+    expect([...all.packages]).toEqual(expect.arrayContaining(['@webext-core/messaging', 'preact/hooks']));
+  });
+
+  it('should keep the readings helpers a UI page may use free of zod and of other readings modules', () => {
+    const { files, packages } = runtimeClosure(UI_READINGS_HELPERS.filter((file) => !file.endsWith('local-date.ts') && !file.endsWith('display-decimals.ts')).map((file) => join(root, file)));
+    expect([...files].map(rel).filter((file) => file.startsWith('src/cardiomood/')).sort()).toEqual([...UI_READINGS_HELPERS].sort());
+    expect([...packages]).toEqual([]);
+  });
 });
 
 /** `process.env` read outside any function: at import time. */

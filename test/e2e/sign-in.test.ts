@@ -9,6 +9,7 @@ import { useExtensionStack } from './support/extension-stack';
 import type { FirefoxSession } from '../../src/dev/launch-firefox';
 import { POPUP, waitForPopupState } from './support/popup';
 import { expectedTileValue, fetchSandboxDays, parseDataValue, TILE_IDS } from './support/sandbox-readings';
+import { readMetric } from './support/popup';
 import { DEMO_MEMBERS, signIn } from './support/sign-in';
 import type { UiPage } from '../../src/dev/ui-page';
 import { stopBackground } from './support/stop-background';
@@ -18,21 +19,21 @@ for (const kind of BROWSERS) {
     const setup = useExtensionStack(kind);
     let session: BrowserSession | undefined;
 
-    /** Today's tiles in the popup equal the sandbox's own answer for the same member and day. */
+    /** Today's metrics in the popup equal the sandbox's own answer for the same member and day. */
     async function expectReadingsMatchSandbox(popup: UiPage, email: string) {
-      const date = await popup.attribute('[data-testid=readings-date]', 'data-date');
+      const date = await popup.attribute('[data-testid=glance]', 'data-date');
       expect(date).toBe(await setup.stack.sandbox.control.memberLocalToday(email));
       const [day] = await fetchSandboxDays(setup.stack, email, date!, date!);
       expect(day?.date).toBe(date);
       for (const tile of TILE_IDS) {
-        const shown = await popup.attribute(`[data-testid="tile-${tile}"] [data-testid=tile-value]`, 'data-value');
-        expect.soft(parseDataValue(shown), `tile-${tile}`).toBe(expectedTileValue(day, tile));
+        const shown = await readMetric(popup, tile);
+        expect.soft(parseDataValue(shown?.value ?? null), `metric-${tile}`).toBe(expectedTileValue(day, tile));
       }
-      // At least one of the four has a value, so the comparison above cannot pass on empty tiles.
+      // At least one of the four has a value, so the comparison above cannot pass on empty metrics.
       expect(TILE_IDS.some((tile) => expectedTileValue(day, tile) !== null)).toBe(true);
-      expect(await popup.count('[data-testid=fetched-at]')).toBe(1);
-      const fetchedAt = await popup.attribute('[data-testid=fetched-at]', 'data-fetched-at');
-      expect(fetchedAt).toBeTruthy();
+      expect(await popup.count('[data-testid=checked-at]')).toBe(1);
+      const checkedAt = await popup.attribute('[data-testid=checked-at]', 'data-at');
+      expect(checkedAt).toBeTruthy();
     }
 
     beforeEach(async () => {
@@ -117,7 +118,7 @@ for (const kind of BROWSERS) {
       await popup.close();
       const reopened = await session!.openExtensionPage('popup.html');
       await waitForPopupState(reopened, 'signed-out');
-      expect(await reopened.count('[data-testid=tile-value]')).toBe(0);
+      expect(await reopened.count('[data-testid=metric-value]')).toBe(0);
     });
 
     it('should show no-data-today when the member has no readings for today yet', async () => {

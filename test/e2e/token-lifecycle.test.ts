@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BROWSERS, type BrowserSession, CHROMIUM, shouldSkip } from './support/browsers';
 import { type ChromiumSession, launchChromium } from '../../src/dev/launch-chromium';
 import { useExtensionStack } from './support/extension-stack';
-import { tileValues, waitForPopupState } from './support/popup';
+import { metricValues, waitForPopupState } from './support/popup';
 import { fetchedAt, refreshReadings } from './support/refresh';
 import { DEMO_MEMBERS, signIn } from './support/sign-in';
 import { poll, type UiPage } from '../../src/dev/ui-page';
@@ -93,8 +93,11 @@ for (const kind of BROWSERS) {
       await session.reloadExtension();
       const popup = await session.openExtensionPage('popup.html');
       await waitForPopupState(popup, 'readings');
-      const end = control.stats();
+      // The first frame may be the last-known view kept on disk: wait for the background's own.
+      await popup.waitFor('[data-testid=popup][data-view=status]', { timeout: 30_000 });
       // storage.session is gone with the reload: the persisted refresh token got a new access token.
+      await poll('the refresh after the reload', async () => (control.stats().refreshes > start.refreshes ? true : undefined));
+      const end = control.stats();
       expect(end.refreshes - start.refreshes).toBe(1);
       expect(end.codeExchanges).toBe(1);
       expect(end.reuseDetections).toBe(0);
@@ -109,7 +112,7 @@ for (const kind of BROWSERS) {
       await popup.click('[data-testid=refresh]:not([disabled])');
       await waitForPopupState(popup, 'reconnect');
       expect(await popup.attribute('[data-testid=end-reason]', 'data-reason')).toBe('revoked');
-      expect(await popup.count('[data-testid=tile-value]')).toBe(0);
+      expect(await popup.count('[data-testid=metric-value]')).toBe(0);
       const badge = await poll('the badge to ask to reconnect', async () => {
         const shown = await popup.evaluate(async () => {
           const action = (globalThis as unknown as { browser: { action: { getBadgeText(d: object): Promise<string>; getTitle(d: object): Promise<string> } } }).browser.action;
@@ -139,7 +142,7 @@ for (const kind of BROWSERS) {
       const control = setup.stack.sandbox.control;
       session = await kind.launch(setup.extensionDir);
       const { popup } = await signIn(session, { authOrigin: setup.authOrigin, ...alice });
-      const shown = await tileValues(popup);
+      const shown = await metricValues(popup);
       const shownAt = await fetchedAt(popup);
       const start = control.stats();
       // The token expires while the background is gone: the restarted one must refresh it from storage.
@@ -149,7 +152,7 @@ for (const kind of BROWSERS) {
 
       const reopened = await session.openExtensionPage('popup.html');
       await waitForPopupState(reopened, 'readings');
-      expect(await tileValues(reopened)).toEqual(shown);
+      expect(await metricValues(reopened)).toEqual(shown);
       expect(await fetchedAt(reopened)).toBeGreaterThanOrEqual(shownAt);
       await refreshReadings(reopened);
       const end = control.stats();

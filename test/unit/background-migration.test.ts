@@ -66,20 +66,21 @@ describe('startBackground over 0.1.0 storage', () => {
 
     const status = await getStatus();
     expect(status.auth).toEqual({ state: 'signed_in', error: null, reason: null });
+    // 0.1.0's snapshot is shown until the first refresh replaces it with one derived from day records.
     expect(status.readings).toEqual(V010.session['readings.snapshot']);
     expect(status.sync).toEqual({ state: 'idle', error: null, nextRetryAt: null });
     expect(status.settings).toEqual(V010.local.settings);
+    await vi.waitFor(async () => expect((await getStatus()).glance?.today.date).toBe('2026-11-28'));
+    expect((await getStatus()).readings?.fetchedAt).toBe(background.now);
     // The stored access token is still the one in use: no refresh was needed.
     const history = await sendMessage('getHistory', { days: 7 });
     expect(history.ok).toBe(true);
     expect(servers.state.refreshes).toBe(0);
-    // Changed shapes now carry their version; nothing else was rewritten.
+    // Changed shapes now carry their version; nothing else of 0.1.0 was rewritten.
     const local = await fakeBrowser.storage.local.get(null);
-    expect(local).toEqual({ ...V010.local, settings$: { v: 2 } });
-    expect(await fakeBrowser.storage.session.get(Object.keys(V010.session))).toEqual({
-      ...V010.session,
-      'auth.note': { error: null },
-    });
+    expect(local).toEqual({ ...V010.local, settings$: { v: 2 }, 'view.lastPopup': expect.objectContaining({ v: 1 }) });
+    const { 'readings.snapshot': _snapshot, 'readings.sync': _sync, ...kept } = V010.session;
+    expect(await fakeBrowser.storage.session.get(Object.keys(kept))).toEqual({ ...kept, 'auth.note': { error: null } });
     expect(await fakeBrowser.storage.session.get('auth.note$')).toEqual({ 'auth.note$': { v: 2 } });
   });
 

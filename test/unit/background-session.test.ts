@@ -65,7 +65,8 @@ describe('startBackground: how a session ends', () => {
     const { servers } = background.start();
     await sendMessage('signIn');
     servers.state.fault = '401';
-    const history = await sendMessage('getHistory', { days: 7 });
+    // 90 days: the days before the glance's are not cached yet, so CardioMood is asked.
+    const history = await sendMessage('getHistory', { days: 90 });
     expect(!history.ok && history.error.code).toBe('REAUTH_REQUIRED');
     expect(servers.state.refreshes).toBe(1);
     expect((await getStatus()).auth).toEqual({ state: 'reconnect_required', error: null, reason: 'unauthorized' });
@@ -158,9 +159,10 @@ describe('startBackground: races', () => {
     await refreshing;
     await new Promise((resolve) => setTimeout(resolve, 10));
     const keys = await sessionKeys();
-    expect(keys).not.toContain('readings.snapshot');
-    expect(keys).not.toContain('readings.sync');
+    for (const key of ['readings.snapshot', 'readings.sync', 'readings.days', 'view.popup']) expect(keys).not.toContain(key);
+    expect(await fakeBrowser.storage.local.get('view.lastPopup')).toEqual({});
     expect((await getStatus()).readings).toBeNull();
+    expect((await getStatus()).glance).toBeNull();
   });
 
   it("should fetch a new session's readings while the old session's fetch is still held open", async () => {

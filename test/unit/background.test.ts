@@ -2,10 +2,19 @@ import { describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { ALARMS } from '../../src/background/create-background';
 import { localToday } from '../../src/cardiomood/local-date';
+import { addDays, dateRange } from '../../src/cardiomood/local-date';
 import { sendMessage } from '../../src/messaging/protocol';
+import { popupViewSchema, type PopupView } from '../../src/shared/popup-view';
+import { POPUP_VIEW_KEYS, POPUP_VIEW_VERSION } from '../../src/shared/popup-view-keys';
 import { broadcasts, type FakeServers, getStatus, REDIRECT, useBackground } from './support/background-harness';
 
 const background = useBackground();
+/** The /user-summaries requests the servers got: their date range and include_slots. */
+const summaryQueries = (servers: FakeServers) =>
+  servers.state.requests
+    .map((request) => new URL(request.url))
+    .filter((url) => url.pathname === '/user-summaries')
+    .map((url) => ({ from: url.searchParams.get('date_from'), to: url.searchParams.get('date_to'), slots: url.searchParams.get('include_slots') }));
 const start = (servers?: FakeServers) => background.start(servers);
 
 describe('startBackground', () => {
@@ -19,6 +28,81 @@ describe('startBackground', () => {
     expect(status?.readings?.fetchedAt).toBe(background.now);
     expect(status?.readings?.tiles.find((t) => t.id === 'steps')?.value).toBe(8000);
     expect(servers.state.summaryRequests).toBe(1);
+  });
+
+  it("should carry the member's glance in the status, computed from the day records", async () => {
+    const { servers } = start();
+    const result = await sendMessage('signIn');
+    const glance = result.ok ? result.value.glance : null;
+    const today = localToday(new Date(background.now));
+    expect(glance).toMatchObject({ v: 1, today: { date: today, hasData: true }, yesterday: { date: addDays(today, -1), complete: true }, checkedAt: background.now });
+    // The fixtures: today 8,000 steps and a resting heart rate of 55; yesterday 8,100 and 56.
+    expect(glance?.today.steps.value).toBe(8000);
+    expect(glance?.today.restHr.value).toBe(55);
+    expect(glance?.yesterday.steps.value).toBe(8100);
+    expect(glance?.yesterday.restHr).toMatchObject({ value: 56, cmp: 'baseline', n: 14 });
+    // Once, the whole window with slots (a finished day's slots become its profile).
+    expect(summaryQueries(servers)).toEqual([{ from: addDays(today, -28), to: today, slots: '1' }]);
+    const days = (await fakeBrowser.storage.session.get('readings.days'))['readings.days'] as Array<{ date: string; profile: unknown }>;
+    expect(days.map((day) => day.date)).toEqual(dateRange(addDays(today, -28), today));
+    expect(JSON.stringify(days)).not.toMatch(/step_count|bpm"|slots/);
+  });
+
+  it('should keep the popup view in storage.session under its bare key, with the glance and the display settings', async () => {
+    start();
+    const result = await sendMessage('signIn');
+    const glance = result.ok ? result.value.glance : null;
+    const stored = (await fakeBrowser.storage.session.get(POPUP_VIEW_KEYS.session))[POPUP_VIEW_KEYS.session];
+    expect(stored).toEqual({ v: POPUP_VIEW_VERSION, glance, units: 'metric', temperature: 'celsius', hidden: [], savedAt: background.now });
+    expect(popupViewSchema.safeParse(stored).success).toBe(true);
+  });
+
+  it('should rewrite the popup view with the same glance when the display settings change', async () => {
+    start();
+    const result = await sendMessage('signIn');
+    const glance = result.ok ? result.value.glance : null;
+    background.now += 60_000;
+    await sendMessage('updateSettings', { units: 'imperial', temperature: 'fahrenheit', hiddenTiles: ['steps'] });
+    const stored = (await fakeBrowser.storage.session.get(POPUP_VIEW_KEYS.session))[POPUP_VIEW_KEYS.session];
+    expect(stored).toEqual({ v: POPUP_VIEW_VERSION, glance, units: 'imperial', temperature: 'fahrenheit', hidden: ['steps'], savedAt: background.now });
+  });
+
+  it('should rewrite the popup view when the glance changes', async () => {
+    const { servers } = start();
+    await sendMessage('signIn');
+    background.now += 3 * 60_000;
+    servers.state.days = servers.state.days.map((day) =>
+      day.date === localToday(new Date(background.now)) ? { ...day, activity: { ...(day.activity as object), total_steps: 9100 } } : day,
+    );
+    await sendMessage('refreshReadings');
+    const stored = (await fakeBrowser.storage.session.get(POPUP_VIEW_KEYS.session))[POPUP_VIEW_KEYS.session] as PopupView;
+    expect(stored.glance.today.steps.value).toBe(9100);
+    expect(stored.glance.checkedAt).toBe(background.now);
+    expect((await getStatus()).glance).toEqual(stored.glance);
+  });
+
+  it('should ask only for yesterday and today, in one request, once the window is cached', async () => {
+    const { servers } = start();
+    await sendMessage('signIn');
+    background.now += 3 * 60_000;
+    await sendMessage('refreshReadings');
+    const today = localToday(new Date(background.now));
+    expect(summaryQueries(servers).slice(1)).toEqual([{ from: addDays(today, -1), to: today, slots: '1' }]);
+  });
+
+  it('should answer the side panel from the cached days, asking only for days it does not hold', async () => {
+    const { servers } = start();
+    await sendMessage('signIn');
+    const today = localToday(new Date(background.now));
+    const week = await sendMessage('getHistory', { days: 7 });
+    expect(week.ok && week.value.days.map((day) => day.values.steps)).toEqual([8600, 8500, 8400, 8300, 8200, 8100, 8000]);
+    expect(servers.state.summaryRequests).toBe(1);
+    const quarter = await sendMessage('getHistory', { days: 90 });
+    expect(quarter.ok && quarter.value.days).toHaveLength(90);
+    expect(summaryQueries(servers).slice(1)).toEqual([{ from: addDays(today, -89), to: addDays(today, -29), slots: '0' }]);
+    await sendMessage('getHistory', { days: 90 });
+    await sendMessage('getHistory', { days: 30 });
+    expect(servers.state.summaryRequests).toBe(2);
   });
 
   it('should never put a token, code or verifier in a message to the pages', async () => {
@@ -166,10 +250,13 @@ describe('startBackground', () => {
   it('should clear everything on sign out', async () => {
     start();
     await sendMessage('signIn');
+    expect(Object.keys(await fakeBrowser.storage.session.get(null))).toEqual(
+      expect.arrayContaining(['readings.days', 'readings.snapshot', POPUP_VIEW_KEYS.session]),
+    );
     const result = await sendMessage('signOut');
-    expect(result.ok && result.value).toMatchObject({ auth: { state: 'signed_out' }, readings: null });
-    expect(await fakeBrowser.storage.session.get(['auth.tokens', 'readings.snapshot'])).toEqual({});
-    expect(await fakeBrowser.storage.local.get('auth.persistedRefreshToken')).toEqual({});
+    expect(result.ok && result.value).toMatchObject({ auth: { state: 'signed_out' }, readings: null, glance: null });
+    expect(await fakeBrowser.storage.session.get(['auth.tokens', 'readings.snapshot', 'readings.days', POPUP_VIEW_KEYS.session])).toEqual({});
+    expect(await fakeBrowser.storage.local.get(['auth.persistedRefreshToken', POPUP_VIEW_KEYS.local])).toEqual({});
   });
 
   it.each([
@@ -183,9 +270,10 @@ describe('startBackground', () => {
     expect(result.error?.code).toBe('INVALID_MESSAGE');
   });
 
-  it('should show the resting heart rate on the badge', async () => {
+  it("should show the glance's resting heart rate of today on the badge", async () => {
     start();
     await sendMessage('signIn');
-    await vi.waitFor(async () => expect(await fakeBrowser.action.getBadgeText({})).toMatch(/^\d+$/));
+    await vi.waitFor(async () => expect(await fakeBrowser.action.getBadgeText({})).toBe('55'));
+    expect(await fakeBrowser.action.getTitle({})).toBe('badgeRestingHr(55)');
   });
 });

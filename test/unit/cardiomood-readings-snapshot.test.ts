@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildReadingsSnapshot } from '../../src/cardiomood/build-readings-snapshot';
+import { buildReadingsSnapshot, buildReadingsSnapshotFromRecords } from '../../src/cardiomood/build-readings-snapshot';
+import { buildDayRecord } from '../../src/cardiomood/day-record';
 import { addDays } from '../../src/cardiomood/local-date';
 import { summarySchema, type Summary } from '../../src/cardiomood/summary-schema';
 import { readingsSnapshotSchema, type ReadingsSnapshot } from '../../src/shared/readings';
@@ -174,5 +175,27 @@ describe('buildReadingsSnapshot', () => {
     const snapshot = buildReadingsSnapshot(parse(raw), today, 0);
     // Previous 7 values ending today: …, 2700, 2800, 2900 then today.
     expect(tile(snapshot, 'steps').sparkline).toEqual([2400, 2500, 2600, 2700, 2800, 2900, 9999]);
+  });
+});
+
+describe('buildReadingsSnapshotFromRecords', () => {
+  const records = (summaries: Summary[]) => summaries.map((summary) => buildDayRecord(summary, { fetchedOn: TODAY }));
+  const withFamilies = rawDays(TODAY, 29).map((day, i) =>
+    i % 4 === 0 ? { ...day, spo2: { date: day.date, avg_daily_spo2: 95 + (i % 3) }, sleep: { total_duration: 400 + i } } : day,
+  );
+  const bobLike = rawDays(TODAY, 29).map((day, i) => (i % 3 === 0 || day.date === TODAY ? { ...day, heart_rate: undefined } : day));
+  const emptyToday = [...rawDays(addDays(TODAY, -2), 5), { date: TODAY, activity: { total_steps: null }, heart_rate: { rest_daily_heart_rate: null } }];
+
+  it.each([
+    ['29 full days', rawDays(TODAY, 29)],
+    ['extra families on some days', withFamilies],
+    ['heart rate missing on some days and today', bobLike],
+    ['a today without any value', emptyToday],
+    ['nothing before yesterday', rawDays(addDays(TODAY, -1), 20)],
+    ['a day after today', [...rawDays(TODAY, 3), rawSummary(addDays(TODAY, 1))]],
+    ['no days at all', []],
+  ])('should give the same snapshot as the summaries they were built from (%s)', (_name, raw) => {
+    const summaries = parse(raw);
+    expect(buildReadingsSnapshotFromRecords(records(summaries), TODAY, 42)).toEqual(buildReadingsSnapshot(summaries, TODAY, 42));
   });
 });

@@ -1,18 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { buildDayRecord, emptyDayRecord } from '../../src/cardiomood/day-record';
 import { addDays, dateRange } from '../../src/cardiomood/local-date';
-import { glanceWindows, historyWindow, intradayWindow, snapshotWindow } from '../../src/cardiomood/readings-window';
+import { glanceWindows, historyWindow, intradayWindow, windowsFor } from '../../src/cardiomood/readings-window';
 import { summarySchema } from '../../src/cardiomood/summary-schema';
-
-describe('snapshotWindow', () => {
-  it.each([
-    ['2026-11-28', '2026-10-31'],
-    ['2027-01-10', '2026-12-13'],
-    ['2028-03-15', '2028-02-16'],
-  ])('should ask for %s and the 28 days before it, without slots', (today, from) => {
-    expect(snapshotWindow(today)).toEqual({ dateFrom: from, dateTo: today, includeSlots: false });
-  });
-});
 
 describe('historyWindow', () => {
   it.each([
@@ -47,10 +37,21 @@ describe('glanceWindows', () => {
     expect(glanceWindows([], TODAY)).toEqual([{ dateFrom: FROM, dateTo: TODAY, includeSlots: true }]);
   });
 
-  it('should ask only for today with slots, and yesterday without, once the window is held', () => {
-    expect(glanceWindows(full, TODAY)).toEqual([
-      { dateFrom: TODAY, dateTo: TODAY, includeSlots: true },
-      { dateFrom: addDays(TODAY, -1), dateTo: addDays(TODAY, -1), includeSlots: false },
+  it('should ask for yesterday and today in one request with slots once the window is held', () => {
+    expect(glanceWindows(full, TODAY)).toEqual([{ dateFrom: addDays(TODAY, -1), dateTo: TODAY, includeSlots: true }]);
+  });
+
+  it('should ask in one request on the first day after the last fetch: the two unsettled days next to it come along', () => {
+    // Held from yesterday's last fetch: yesterday ran then, the day before was not settled yet.
+    const fromYesterday = dateRange(FROM, addDays(TODAY, -1)).map((date) => record(date, addDays(TODAY, -1), true));
+    expect(glanceWindows(fromYesterday, TODAY)).toEqual([{ dateFrom: addDays(TODAY, -2), dateTo: TODAY, includeSlots: true }]);
+  });
+
+  it('should ask without slots for an unsettled day that no day needing slots sits next to', () => {
+    const records = full.map((r) => (r.date === '2026-11-15' ? record(r.date, '2026-11-16', true) : r));
+    expect(glanceWindows(records, TODAY)).toEqual([
+      { dateFrom: '2026-11-15', dateTo: '2026-11-15', includeSlots: false },
+      { dateFrom: addDays(TODAY, -1), dateTo: TODAY, includeSlots: true },
     ]);
   });
 
@@ -66,5 +67,26 @@ describe('glanceWindows', () => {
       { dateFrom: '2026-11-20', dateTo: '2026-11-20', includeSlots: true },
       { dateFrom: addDays(TODAY, -1), dateTo: TODAY, includeSlots: true },
     ]);
+  });
+});
+
+describe('windowsFor', () => {
+  it('should make one window per run of consecutive days, with slots when any day of the run needs them', () => {
+    expect(
+      windowsFor([
+        { date: '2026-11-01', slots: false },
+        { date: '2026-11-02', slots: false },
+        { date: '2026-11-04', slots: false },
+        { date: '2026-11-05', slots: true },
+        { date: '2026-11-06', slots: false },
+      ]),
+    ).toEqual([
+      { dateFrom: '2026-11-01', dateTo: '2026-11-02', includeSlots: false },
+      { dateFrom: '2026-11-04', dateTo: '2026-11-06', includeSlots: true },
+    ]);
+  });
+
+  it('should make no window for no dates', () => {
+    expect(windowsFor([])).toEqual([]);
   });
 });

@@ -5,6 +5,19 @@ import { createSettingsStore } from '../../src/background/settings-store';
 import { DEFAULT_SETTINGS } from '../../src/shared/settings';
 import { defineStoredItem, type StoredItem } from '../../src/storage/define-stored-item';
 import { createStorageItems } from '../../src/storage/storage-items';
+import { buildGlance } from '../../src/cardiomood/build-glance';
+import type { Glance } from '../../src/shared/glance';
+import { POPUP_VIEW_KEYS, POPUP_VIEW_VERSION } from '../../src/shared/popup-view-keys';
+import type { PopupView } from '../../src/shared/popup-view';
+
+const popupViewOf = (glance: Glance): PopupView => ({
+  v: POPUP_VIEW_VERSION,
+  glance,
+  units: 'metric',
+  temperature: 'celsius',
+  hidden: [],
+  savedAt: glance.checkedAt,
+});
 
 const secretSchema = z.object({ token: z.string().min(1), n: z.number() });
 const defined: Array<{ dispose(): void }> = [];
@@ -179,7 +192,20 @@ describe('createStorageItems', () => {
       'local:auth.persistedRefreshToken',
       'local:auth.sessionEnd',
       'local:settings',
+      'local:view.lastPopup',
     ]);
+  });
+
+  it('should keep the popup views under the raw keys the popup reads bare, without a version meta key', async () => {
+    const items = createStorageItems();
+    defined.push(items);
+    expect([items.popupView.key, items.lastPopupView.key]).toEqual([`session:${POPUP_VIEW_KEYS.session}`, `local:${POPUP_VIEW_KEYS.local}`]);
+    const view = popupViewOf(buildGlance({ records: [], today: '2026-11-28', now: Date.parse('2026-11-28T12:00:00Z') }));
+    await items.popupView.set(view);
+    await items.lastPopupView.set(view);
+    // What the popup's first frame does: a bare get of one key, no WXT, no schema.
+    expect(await fakeBrowser.storage.session.get(null)).toEqual({ [POPUP_VIEW_KEYS.session]: view });
+    expect(await fakeBrowser.storage.local.get(null)).toEqual({ [POPUP_VIEW_KEYS.local]: view });
   });
 
   it('should migrate 0.1.0 settings, giving the fields 0.1.0 defaulted their 0.1.0 defaults', async () => {

@@ -5,7 +5,7 @@ import { ERROR_CODES } from '../../src/shared/error-codes';
 import { createFormat } from '../../src/ui/format';
 import { createTranslate, resolveLocale } from '../../src/ui/i18n';
 import { humanize, KNOWN_TILE_IDS, metricLabel } from '../../src/ui/metric-labels';
-import { displayUnitFor, toDisplayDelta, toDisplayValue } from '../../src/ui/units';
+import { displayDigits, displayUnitFor, toDisplayDelta, toDisplayValue } from '../../src/ui/units';
 import { getMessageFrom, LOCALES, type Messages } from './support/ui-harness';
 
 const en = LOCALES.en;
@@ -48,8 +48,13 @@ describe('messages.json', () => {
     expect(en[`metric_${id}`]).toBeDefined();
   });
 
-  it('should offer every documented metric in the options', () => {
-    expect([...KNOWN_TILE_IDS].sort()).toEqual(DOCUMENTED_METRICS.map((metric) => metric.id).sort());
+  it('should offer every documented metric, the sleep card and the named activity fields in the options, each with its own label', () => {
+    expect(KNOWN_TILE_IDS).toEqual(expect.arrayContaining(DOCUMENTED_METRICS.map((metric) => metric.id)));
+    expect(KNOWN_TILE_IDS).toEqual(expect.arrayContaining(['sleep', 'workouts', 'glasses', 'gait_speed']));
+    for (const id of KNOWN_TILE_IDS) {
+      expect(en[`metric_${id}`], id).toBeDefined();
+      expect(de[`metric_${id}`], id).toBeDefined();
+    }
   });
 
   it('should fill placeholders in the order the substitutions are given', () => {
@@ -103,6 +108,8 @@ describe('units', () => {
     ['celsius', 37, metric, 'celsius', 37],
     ['celsius', 37, imperial, 'fahrenheit', 98.6],
     ['meters_per_second', 1, imperial, 'mile-per-hour', 2.236936292],
+    // Walking speed in km/h, never m/s: the "metric" choice converts something the member sees.
+    ['meters_per_second', 1.25, metric, 'kilometer-per-hour', 4.5],
     ['bpm', 60, imperial, 'bpm', 60],
   ] as const)('should show %s %d as %s', (unit, value, settings, display, expected) => {
     expect(displayUnitFor(unit, settings)).toBe(display);
@@ -111,6 +118,19 @@ describe('units', () => {
 
   it('should convert a temperature difference without the 32° offset', () => {
     expect(toDisplayDelta(1, 'celsius', imperial)).toBeCloseTo(1.8, 6);
+  });
+
+  it.each([
+    ['km', 2, metric, 2],
+    ['km', 2, imperial, 2],
+    ['meters_per_second', 2, metric, 1],
+    ['meters_per_second', 2, imperial, 1],
+    ['celsius', 1, imperial, 1],
+    ['none', 0, metric, 0],
+    ['none', undefined, metric, 2],
+    ['bpm', 0, imperial, 0],
+  ] as const)("should show %s with the metric's %s decimals unless converted (%o → %d)", (unit, dp, settings, expected) => {
+    expect(displayDigits(unit, dp, settings)).toBe(expected);
   });
 });
 
@@ -125,10 +145,12 @@ describe('createFormat', () => {
     [formatEn, 8421, 'steps', '8,421 steps'],
     [formatDe, 8421, 'steps', '8.421 Schritte'],
     [formatEn, 45, 'minutes', '45 min'],
-    [formatEn, 452, 'minutes', '7 hr 32 min'],
-    [formatEn, 120, 'minutes', '2 hr'],
-    [formatEn, 6.14, 'kilometer', '6.1 km'],
-    [formatDe, 6.14, 'kilometer', '6,1 km'],
+    [formatEn, 452, 'minutes', '7 h 32 min'],
+    [formatDe, 452, 'minutes', '7 Std. 32 Min.'],
+    [formatEn, 120, 'minutes', '2 h'],
+    [formatEn, 6.14, 'kilometer', '6.14 km'],
+    [formatDe, 6.14, 'kilometer', '6,14 km'],
+    [formatEn, 4.356, 'kilometer-per-hour', '4.4 km/h'],
     [formatEn, 36.55, 'celsius', '36.6°C'],
     [formatEn, 97, 'percent', '97%'],
     [formatEn, 412, 'kcal', '412 kcal'],
@@ -142,9 +164,32 @@ describe('createFormat', () => {
     expect(formatDe.relative(-3 * 60_000)).toBe('vor 3 Minuten');
   });
 
+  it("should take the decimals it is given over the unit's own", () => {
+    expect(formatEn.measure(1.2345, 'none', 3)).toBe('1.235');
+    expect(formatEn.measure(58.4, 'bpm', 1)).toBe('58.4 bpm');
+  });
+
+  it('should say "yesterday" for a time on the day before, and the date further back', () => {
+    const now = new Date(2026, 10, 28, 9, 0).getTime();
+    const time = (h: number, m: number) => new Intl.DateTimeFormat('en-US', { hour: 'numeric', minute: '2-digit' }).format(new Date(2026, 10, 28, h, m));
+    expect(formatEn.when(new Date(2026, 10, 28, 7, 30).getTime(), now)).toBe(time(7, 30));
+    expect(formatEn.when(new Date(2026, 10, 27, 22, 10).getTime(), now)).toBe(`yesterday ${time(22, 10)}`);
+    expect(formatDe.when(new Date(2026, 10, 27, 22, 10).getTime(), now)).toBe('gestern 22:10');
+    expect(formatEn.when(new Date(2026, 10, 25, 22, 10).getTime(), now)).toBe(
+      new Intl.DateTimeFormat('en-US', { month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit' }).format(new Date(2026, 10, 25, 22, 10)),
+    );
+  });
+
+  it('should write a minute of the day as a time of day', () => {
+    expect(formatDe.clock(7 * 60 + 30)).toBe('7:30');
+    expect(formatEn.clock(19 * 60)).toBe(new Intl.DateTimeFormat('en-US', { hour: 'numeric', minute: '2-digit' }).format(new Date(2000, 0, 1, 19, 0)));
+  });
+
   it('should label units for chart titles', () => {
     expect(formatEn.unitLabel('kilometer')).toBe('km');
     expect(formatEn.unitLabel('bpm')).toBe('bpm');
     expect(formatEn.unitLabel('count')).toBe('');
+    expect(formatEn.unitLabel('kilometer-per-hour')).toBe('km/h');
+    expect(formatEn.unitLabel('mile-per-hour')).toBe('mph');
   });
 });

@@ -18,6 +18,8 @@ describe('tileChoices', () => {
   it('should offer the readings, the documented tiles and hidden ones not in the readings', () => {
     const ids = tileChoices(statusOf({ readings: readings() }), { ...DEFAULT_SETTINGS, hiddenTiles: ['stress.avg_daily_stress'] }).map((c) => c.id);
     expect(ids).toEqual(expect.arrayContaining(['rest_hr', 'steps', 'distance', 'spo2.avg_daily_spo2', 'stress.avg_daily_stress']));
+    // The popup's sleep card and rows, and the side panel's walking speed, can be hidden too.
+    expect(ids).toEqual(expect.arrayContaining(['sleep', 'workouts', 'glasses', 'gait_speed']));
     expect(new Set(ids).size).toBe(ids.length);
   });
 });
@@ -76,8 +78,11 @@ describe('OptionsApp', () => {
     expect(keep.checked).toBe(true);
     expect(screen.getByLabelText('Keep me signed in on this browser')).toBe(keep);
     const hint = document.getElementById(keep.getAttribute('aria-describedby')!)!.textContent;
-    expect(hint).toContain('the refresh token is stored on this device');
-    expect(hint).toContain('When it is off, you sign in again after each browser restart.');
+    // Plain words: what it means for the member and what stays on the computer, no protocol terms.
+    expect(hint).toContain('you stay signed in after the browser restarts');
+    expect(hint).toContain('this computer keeps what the extension needs to sign you in, and the readings it last showed you');
+    expect(hint).toMatch(/When it is off, nothing is kept/);
+    expect(hint).not.toMatch(/token/i);
     fireEvent.click(keep);
     await waitFor(() => expect(updates(background.calls)).toEqual([{ keepSignedIn: false }]));
   });
@@ -129,7 +134,13 @@ describe('OptionsApp', () => {
   it('should render in German', async () => {
     startFakeBackground({ status: statusOf({ readings: readings() }) });
     renderPage(<OptionsApp />, { now: NOW, locale: 'de' });
-    expect(await screen.findByLabelText('Auf diesem Browser angemeldet bleiben')).toBeTruthy();
+    const keep = await screen.findByLabelText('Auf diesem Browser angemeldet bleiben');
+    const hint = document.getElementById(keep.getAttribute('aria-describedby')!)!.textContent;
+    expect(hint).toContain('bleiben Sie nach einem Neustart des Browsers angemeldet');
+    expect(hint).not.toMatch(/token/i);
+    expect((screen.getByTestId('units') as HTMLSelectElement).selectedOptions[0]!.textContent).toBe('Metrisch (km, km/h)');
+    expect(screen.getByLabelText('Schlaf')).toBe(screen.getByTestId('tile-toggle-sleep'));
+    expect(screen.getByLabelText('Gehgeschwindigkeit')).toBe(screen.getByTestId('tile-toggle-gait_speed'));
     expect(screen.getByTestId('options-sign-out').textContent).toBe('Abmelden');
   });
 });

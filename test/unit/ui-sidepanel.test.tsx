@@ -6,8 +6,21 @@ import { err, ok } from '../../src/shared/error-codes';
 import { DEFAULT_SETTINGS } from '../../src/shared/settings';
 import type { ChartsApi, DailySpec, IntradaySpec } from '../../src/ui/sidepanel/charts';
 import { historyView } from '../../src/ui/sidepanel/history-view';
-import { SidepanelApp, unitAfter } from '../../src/ui/sidepanel/sidepanel-app';
-import { historyOf, intradayOf, renderPage, snapshotOf, startFakeBackground, statusOf, summaries, todayOf, resetPagesBetweenTests } from './support/ui-harness';
+import { unitAfter } from '../../src/ui/sidepanel/series-label';
+import { SidepanelApp } from '../../src/ui/sidepanel/sidepanel-app';
+import {
+  historyFromRecords,
+  historyOf,
+  intradayOf,
+  recordsOf,
+  renderPage,
+  resetPagesBetweenTests,
+  snapshotOf,
+  startFakeBackground,
+  statusOf,
+  summaries,
+  todayOf,
+} from './support/ui-harness';
 
 const NOW = Date.parse('2026-11-28T15:00:00');
 const TODAY = todayOf(NOW);
@@ -142,7 +155,8 @@ describe('SidepanelApp', () => {
     const table = await screen.findByTestId('history-table');
     const cell = table.querySelector(`tr[data-date="${TODAY}"] td[data-metric=distance]`)!;
     const km = Number(cell.getAttribute('data-value'));
-    expect(cell.textContent).toBe(new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 }).format(km * 0.621371192));
+    // Miles to 10 m, as kilometres are (the readings model's two decimals for km).
+    expect(cell.textContent).toBe(new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 }).format(km * 0.621371192));
     expect(within(table).getByText('Distance (mi)')).toBeTruthy();
   });
 
@@ -277,5 +291,124 @@ describe('SidepanelApp', () => {
     expect(table.querySelector('caption')!.textContent).toMatch(/^Tageswerte, /);
     expect(screen.getByTestId('range-90').textContent).toBe('90 Tage');
     expect(within(table).getByText('Ruhepuls (S/min)')).toBeTruthy();
+  });
+
+  describe('CSV export', () => {
+    /** The file the page saves: the Blob it makes a URL for and the name of the link it clicks. */
+    function captureDownloads() {
+      const files: Array<{ name: string; blob: Blob }> = [];
+      const blobs = new Map<string, Blob>();
+      vi.spyOn(URL, 'createObjectURL').mockImplementation((blob) => {
+        const url = `blob:test/${blobs.size}`;
+        blobs.set(url, blob as Blob);
+        return url;
+      });
+      vi.spyOn(URL, 'revokeObjectURL').mockImplementation(() => undefined);
+      vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
+        files.push({ name: this.download, blob: blobs.get(this.href)! });
+      });
+      return files;
+    }
+
+    it('should download the range as CSV: a header, one row a day with ISO dates and the shown columns in the display units', async () => {
+      signedIn({ ...DEFAULT_SETTINGS, units: 'imperial', hiddenTiles: ['steps'] });
+      const files = captureDownloads();
+      renderPage(<SidepanelApp charts={async () => recordingCharts().api} />, { now: NOW });
+      await screen.findByTestId('history-table');
+      fireEvent.click(screen.getByTestId('range-7'));
+      await waitFor(() => expect(root().getAttribute('data-range')).toBe('7'));
+      fireEvent.click(screen.getByTestId('export-csv'));
+      expect(files).toHaveLength(1);
+      const from = addDays(TODAY, -6);
+      expect(files[0]!.name).toBe(`cardiomood-${from}_${TODAY}.csv`);
+      expect(files[0]!.blob.type).toBe('text/csv;charset=utf-8');
+      const lines = (await files[0]!.blob.text()).split('\r\n');
+      expect(lines.at(-1)).toBe('');
+      const [header, ...rows] = lines.slice(0, -1).map((line) => line.split(','));
+      // The table's columns, in its order and with its headers; the hidden one is not there.
+      const tableHeaders = [...screen.getByTestId('history-table').querySelectorAll('thead th')].map((th) => th.textContent);
+      expect(header).toEqual(['Date', ...tableHeaders.slice(1)]);
+      expect(header).not.toContain('Steps');
+      expect(header).toContain('Distance (mi)');
+      const history = historyOf(DAYS, TODAY, 7, NOW);
+      expect(rows.map((row) => row[0])).toEqual(history.days.map((day) => day.date));
+      const distance = header!.indexOf('Distance (mi)');
+      const rest = header!.indexOf('Resting heart rate (bpm)');
+      for (const [i, day] of history.days.entries()) {
+        const km = day.values.distance ?? null;
+        expect(rows[i]![distance], day.date).toBe(km === null ? '' : (km * 0.621371192).toFixed(2));
+        expect(rows[i]![rest], day.date).toBe(day.values.rest_hr == null ? '' : String(day.values.rest_hr));
+      }
+      // The day without data is a row of empty cells.
+      const gap = rows.find((row) => row[0] === MISSING[0])!;
+      expect(gap.slice(1).every((cell) => cell === '')).toBe(true);
+    });
+
+    it('should write "." decimals in a German UI too', async () => {
+      signedIn();
+      const files = captureDownloads();
+      renderPage(<SidepanelApp charts={async () => recordingCharts().api} />, { now: NOW, locale: 'de' });
+      await screen.findByTestId('history-table');
+      fireEvent.click(screen.getByTestId('export-csv'));
+      const text = await files[0]!.blob.text();
+      const [header, last] = [text.split('\r\n')[0]!, text.split('\r\n').at(-2)!];
+      expect(header.split(',')[0]).toBe('Datum');
+      const column = header.split(',').indexOf('Strecke (km)');
+      expect(last.split(',')[column]).toMatch(/^\d+\.\d{2}$/);
+    });
+  });
+
+  it('should show weekly averages by calendar week for the range, marking weeks the range cuts', async () => {
+    signedIn();
+    renderPage(<SidepanelApp charts={async () => recordingCharts().api} />, { now: NOW });
+    const table = await screen.findByTestId('weekly-table');
+    const history = historyOf(DAYS, TODAY, 30, NOW);
+    const rows = [...table.querySelectorAll('tbody tr')];
+    // 30 days from a Friday (Oct 30) to a Saturday (Nov 28): five calendar weeks, newest first.
+    expect(rows.map((row) => row.getAttribute('data-week'))).toEqual(['2026-W48', '2026-W47', '2026-W46', '2026-W45', '2026-W44']);
+    expect(rows.map((row) => row.getAttribute('data-days'))).toEqual(['6', '7', '7', '7', '3']);
+    expect(within(rows[0] as HTMLElement).getByText('6 of 7 days', { exact: false })).toBeTruthy();
+    // Week 48 (Mon Nov 23 – Sat Nov 28, the range's end): the resting heart rate of its days with a value, averaged.
+    const week = history.days.filter((day) => day.date >= '2026-11-23');
+    const values = week.map((day) => day.values.rest_hr).filter((v): v is number => typeof v === 'number');
+    const mean = values.reduce((a, b) => a + b, 0) / values.length;
+    const cell = rows[0]!.querySelector('td[data-metric=rest_hr]')!;
+    expect(Number(cell.getAttribute('data-value'))).toBeCloseTo(mean, 9);
+    expect(cell.textContent).toBe(new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 }).format(mean));
+    expect(table.querySelector('caption')!.textContent).toMatch(/^Average per calendar week, /);
+  });
+
+  it.each([
+    ['metric', 'Walking speed (km/h)', 3.6],
+    ['imperial', 'Walking speed (mph)', 2.236936292],
+  ] as const)('should show the walking speed in the %s speed unit', async (units, header, factor) => {
+    // The background's history from its cached day records carries the other activity fields too.
+    const records = recordsOf(DAYS, TODAY);
+    const background = signedIn({ ...DEFAULT_SETTINGS, units });
+    background.history = (days) => ok(historyFromRecords(records, TODAY, days, NOW));
+    renderPage(<SidepanelApp charts={async () => recordingCharts().api} />, { now: NOW });
+    const table = await screen.findByTestId('history-table');
+    await waitFor(() => expect(within(table).getByText(header)).toBeTruthy());
+    const cell = table.querySelector(`tr[data-date="${TODAY}"] td[data-metric=gait_speed]`)!;
+    const mps = Number(cell.getAttribute('data-value'));
+    expect(mps).toBe(1.2);
+    expect(cell.textContent).toBe(new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 }).format(mps * factor));
+    expect(screen.getByTestId('chart-gait_speed').querySelector('h3')!.textContent).toBe(header);
+  });
+
+  it('should offer every control as a button, select or focusable region, in reading order', async () => {
+    signedIn();
+    renderPage(<SidepanelApp charts={async () => recordingCharts().api} />, { now: NOW });
+    await screen.findByTestId('history-table');
+    const focusable = [...root().querySelectorAll<HTMLElement>('button, select, [tabindex]')].filter((element) => element.tabIndex >= 0);
+    expect(focusable.map((element) => element.getAttribute('data-testid') ?? element.getAttribute('aria-labelledby'))).toEqual([
+      'range-7',
+      'range-30',
+      'range-90',
+      'export-csv',
+      'weekly-caption',
+      'day-picker',
+      'history-caption',
+    ]);
   });
 });

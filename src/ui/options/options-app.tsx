@@ -1,10 +1,11 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { Metric } from '../../shared/readings';
 import type { Settings, SettingsPatch } from '../../shared/settings';
 import type { Status } from '../../shared/status';
 import { endReasonText, errorText } from '../error-text';
 import { KNOWN_TILE_IDS, metricLabel } from '../metric-labels';
 import { useUi } from '../ui-env';
+import { useStatus } from '../use-status';
 
 type TileChoice = Pick<Metric, 'id' | 'family' | 'field'>;
 
@@ -28,26 +29,16 @@ export function tileChoices(status: Status | null, settings: Settings): TileChoi
 /** The options page: units, tiles, "keep me signed in", sign out. Every change is saved at once. */
 export function OptionsApp() {
   const { client, t } = useUi();
-  const [status, setStatus] = useState<Status | null>(null);
+  const { status, signIn, signOut } = useStatus();
   const [settings, setSettings] = useState<Settings | null>(null);
   const [saveNote, setSaveNote] = useState('');
   /** Only the newest save's answer is applied: an older one arriving late would undo a newer choice. */
   const latestSave = useRef(0);
 
-  useEffect(() => {
-    let alive = true;
-    const off = client.onStatusChanged((next) => alive && setStatus(next));
-    client.getStatus().then((first) => {
-      if (!alive) return;
-      setStatus((current) => current ?? first);
-      // The form keeps its own copy from here on: it shows a choice before the background confirms it.
-      setSettings((current) => current ?? first.settings);
-    }, () => undefined);
-    return () => {
-      alive = false;
-      off();
-    };
-  }, [client]);
+  // The form keeps its own copy from the first status on: it shows a choice before the background confirms it.
+  useLayoutEffect(() => {
+    if (status) setSettings((current) => current ?? status.settings);
+  }, [status]);
 
   const save = async (patch: SettingsPatch) => {
     // Show the choice at once; the background's answer is the truth.
@@ -65,11 +56,6 @@ export function OptionsApp() {
       if (id === latestSave.current) setSettings(stored?.settings ?? null);
     }
   };
-  const signOut = async () => {
-    const result = await client.send('signOut').catch(() => null);
-    if (result?.ok) setStatus(result.value);
-  };
-
   const signedIn = status?.auth.state === 'signed_in';
   return (
     <div class="options" data-testid="options">
@@ -169,14 +155,14 @@ export function OptionsApp() {
           )}
           {signedIn && (
             <p>
-              <button type="button" data-testid="options-sign-out" onClick={() => void signOut()}>
+              <button type="button" data-testid="options-sign-out" onClick={signOut}>
                 {t('signOut')}
               </button>
             </p>
           )}
           {status && (status.auth.state === 'signed_out' || status.auth.state === 'reconnect_required') && (
             <p>
-              <button type="button" class="primary" data-testid="connect" onClick={() => void client.send('signIn').catch(() => undefined)}>
+              <button type="button" class="primary" data-testid="connect" onClick={signIn}>
                 {status.auth.state === 'reconnect_required' ? t('reconnect') : t('connect')}
               </button>
             </p>

@@ -1,13 +1,17 @@
 import type { History } from '../../shared/readings';
 import type { Settings } from '../../shared/settings';
 import { dayToDate } from '../format';
-import { displayUnitFor, toDisplayValue, type DisplayUnit } from '../units';
+import { displayDigits, displayUnitFor, toDisplayValue, type DisplayUnit } from '../units';
 
 export type HistoryMetric = History['metrics'][number];
 
 export interface MetricSeries {
   metric: HistoryMetric;
   unit: DisplayUnit;
+  /** Decimals the values are shown with (the metric's own, or the display unit's once converted). */
+  digits: number;
+  /** Canonical value → display unit (km → mi, m/s → km/h, °C → °F). */
+  convert: (value: number) => number;
   /** Display values per day (null = no value), aligned with HistoryView.dates. */
   values: Array<number | null>;
   /** Canonical values per day, for the table's data-value. */
@@ -45,6 +49,8 @@ export function historyView(history: History, settings: Settings): HistoryView {
     series.push({
       metric,
       unit: displayUnitFor(metric.unit, settings),
+      digits: displayDigits(metric.unit, metric.decimals, settings),
+      convert,
       values: raw.map((value) => (value === null ? null : convert(value))),
       raw,
       band: metric.range ? { low: convert(metric.range.low), high: convert(metric.range.high) } : null,

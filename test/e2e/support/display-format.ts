@@ -6,7 +6,7 @@ export const KM_PER_MILE = 1.609344;
 
 /**
  * The locale an extension page formats numbers with: the browser's UI language when the messages
- * are in that language, else the messages' language (the same rule as src/ui/create-browser-env.ts).
+ * are in that language, else the messages' language (the same rule as src/ui/page-text.ts).
  */
 export async function pageLocale(page: UiPage): Promise<string> {
   const { ui, lang } = await page.evaluate(() => {
@@ -17,17 +17,21 @@ export async function pageLocale(page: UiPage): Promise<string> {
 }
 type I18nHost = { i18n: { getUILanguage(): string } };
 
+/** The Intl units the side panel shows lengths and speeds in. */
+export type IntlUnit = 'kilometer' | 'mile' | 'kilometer-per-hour' | 'mile-per-hour';
+
 /**
  * Intl's own text in the page's browser (its ICU, not Node's): a length with its unit ("2.4 mi"),
- * plain numbers ("2.4"), and the unit alone ("mi"), for comparing with what the pages show.
+ * plain numbers ("2.4"), and the unit alone ("mi"), for comparing with what the pages show; `digits`
+ * decimals at most (default 1).
  */
 export async function intlTexts(
   page: UiPage,
-  request: { locale: string; unit: 'kilometer' | 'mile'; measures?: number[]; numbers?: number[] },
+  request: { locale: string; unit: IntlUnit; digits?: number; measures?: number[]; numbers?: number[] },
 ): Promise<{ measures: string[]; numbers: string[]; unitLabel: string }> {
-  return page.evaluate(({ locale, unit, measures = [], numbers = [] }) => {
-    const measure = new Intl.NumberFormat(locale, { style: 'unit', unit, unitDisplay: 'short', maximumFractionDigits: 1 });
-    const plain = new Intl.NumberFormat(locale, { maximumFractionDigits: 1 });
+  return page.evaluate(({ locale, unit, digits = 1, measures = [], numbers = [] }) => {
+    const measure = new Intl.NumberFormat(locale, { style: 'unit', unit, unitDisplay: 'short', maximumFractionDigits: digits });
+    const plain = new Intl.NumberFormat(locale, { maximumFractionDigits: digits });
     const unitLabel = measure
       .formatToParts(1)
       .filter((part) => part.type === 'unit')

@@ -26,34 +26,64 @@ export async function popupState(page: UiPage): Promise<string | null> {
   return page.attribute(POPUP, 'data-state');
 }
 
-/** Every tile's value as the popup shows it: `{ rest_hr: '58', steps: '' , … }` (data-value; null when absent). */
-export async function tileValues(page: UiPage): Promise<Record<string, string | null>> {
+/** The glance's day on screen: which one, its date, and the lead. */
+export async function glanceDay(page: UiPage): Promise<{ day: string; date: string; lead: string } | null> {
   return page.evaluate(() => {
-    const values: Record<string, string | null> = {};
-    for (const tile of document.querySelectorAll('[data-testid^="tile-"]')) {
-      const id = tile.getAttribute('data-testid')!.slice('tile-'.length);
-      if (id === 'value') continue;
-      values[id] = tile.querySelector('[data-testid=tile-value]')?.getAttribute('data-value') ?? null;
-    }
-    return values;
+    const glance = document.querySelector('[data-testid=glance]');
+    if (!glance) return null;
+    return { day: glance.getAttribute('data-day') ?? '', date: glance.getAttribute('data-date') ?? '', lead: glance.getAttribute('data-lead') ?? '' };
   });
 }
 
-export interface TileText {
-  /** data-value: the canonical value (km, bpm, …) whatever the display units; '' when the tile shows none. */
+export interface MetricText {
+  /** data-value: the canonical value (bpm, steps, minutes); '' when the day has none. */
   value: string;
-  /** What the value line shows ("2.4 mi"). */
+  /** What the value line shows ("58 bpm"). */
   valueText: string;
-  /** The whole tile's text, screen-reader text included (change, median, sparkline summary). */
+  /** The whole card or row, screen-reader text included (comparison, week). */
   text: string;
 }
 
-/** One tile of the popup as the member sees it, or null when the popup does not show that tile. */
-export async function readTile(page: UiPage, id: string): Promise<TileText | null> {
-  return page.evaluate((tileId) => {
-    const tile = document.querySelector(`[data-testid="tile-${tileId}"]`);
-    if (!tile) return null;
-    const value = tile.querySelector('[data-testid=tile-value]');
-    return { value: value?.getAttribute('data-value') ?? '', valueText: value?.textContent ?? '', text: tile.textContent ?? '' };
+/** One metric of the glance as the member sees it (`rest_hr`, `steps`, `sleep`, `max_hr`, …), or null when not shown. */
+export async function readMetric(page: UiPage, id: string): Promise<MetricText | null> {
+  return page.evaluate((metricId) => {
+    const card = document.querySelector(`[data-testid="metric-${metricId}"]`);
+    if (!card) return null;
+    const value = card.querySelector('[data-testid=metric-value]');
+    return { value: value?.getAttribute('data-value') ?? '', valueText: value?.textContent ?? '', text: card.textContent ?? '' };
   }, id);
+}
+
+/**
+ * How the popup lays out at the page's current width: the document's height (what a browser sizes
+ * its popup to), its width, and every element that scrolls on its own (there should be none: Chrome
+ * cuts a popup at 600 px, and a scroll area inside a popup hides readings).
+ */
+export async function popupLayout(page: UiPage): Promise<{ height: number; width: number; scrollers: string[] }> {
+  return page.evaluate(() => {
+    const scrollers = [...document.querySelectorAll<HTMLElement>('body *')]
+      .filter((element) => {
+        const style = getComputedStyle(element);
+        const scrolls = (value: string) => value === 'auto' || value === 'scroll';
+        return (
+          (scrolls(style.overflowY) && element.scrollHeight > element.clientHeight + 1) ||
+          (scrolls(style.overflowX) && element.scrollWidth > element.clientWidth + 1)
+        );
+      })
+      .map((element) => element.getAttribute('data-testid') ?? `${element.tagName.toLowerCase()}.${element.className}`);
+    return { height: document.documentElement.scrollHeight, width: document.documentElement.scrollWidth, scrollers };
+  });
+}
+
+
+/** Every metric the popup shows for the day on screen, by id: `{ rest_hr: '58', steps: '', … }` (data-value). */
+export async function metricValues(page: UiPage): Promise<Record<string, string>> {
+  return page.evaluate(() =>
+    Object.fromEntries(
+      [...document.querySelectorAll('li[data-testid^="metric-"]')].map((card) => [
+        card.getAttribute('data-testid')!.slice('metric-'.length),
+        card.querySelector('[data-testid=metric-value]')?.getAttribute('data-value') ?? '',
+      ]),
+    ),
+  );
 }

@@ -1,6 +1,6 @@
 import type { DevStack } from '../../../src/dev/start-dev-stack';
 
-/** The four popup tiles the e2e tests compare, and where each lives in a CardioMood user summary. */
+/** Four popup metrics the e2e tests compare, and where each lives in a CardioMood user summary. */
 export const TILE_SOURCES = {
   rest_hr: ['heart_rate', 'rest_daily_heart_rate'],
   avg_hr: ['heart_rate', 'avg_daily_heart_rate'],
@@ -43,6 +43,14 @@ const DOCUMENTED_SOURCES: Record<string, readonly [string, string]> = {
   active_minutes: ['activity', 'active_minutes'],
   calories: ['activity', 'calories'],
   distance: ['activity', 'distance'],
+  // The other documented activity fields (src/cardiomood/metrics.ts ACTIVITY_EXTRA_METRICS).
+  step_goal_percent: ['activity', 'daily_percent'],
+  workouts: ['activity', 'workouts'],
+  glasses: ['activity', 'total_glasses'],
+  move_every_hour: ['activity', 'move_every_hour'],
+  gait_speed: ['activity', 'avg_gait_speed'],
+  gait_asymmetry: ['activity', 'avg_gait_asymmetry'],
+  gait_variability: ['activity', 'avg_gait_var'],
 };
 
 export function metricSource(id: string): readonly [string, string] {

@@ -58,3 +58,39 @@ export async function readHistoryTableText(page: UiPage): Promise<HistoryTableTe
     return { headers, rows };
   });
 }
+
+export interface CapturedDownload {
+  /** The `download` name of the link the page clicked. */
+  name: string;
+  /** The Blob's type and text. */
+  type: string;
+  text: string;
+}
+
+/**
+ * Makes the page keep, instead of saving, what it downloads the way the side panel does (a Blob URL
+ * on a clicked `<a download>`): each click records the link's file name and the Blob's contents.
+ */
+export async function captureDownloads(page: UiPage): Promise<void> {
+  await page.evaluate(() => {
+    const scope = globalThis as unknown as { e2eDownloads?: Array<Promise<{ name: string; type: string; text: string }>> };
+    if (scope.e2eDownloads) return;
+    scope.e2eDownloads = [];
+    const blobs = new Map<string, Blob>();
+    const createObjectURL = URL.createObjectURL.bind(URL);
+    URL.createObjectURL = (blob: Blob | MediaSource) => {
+      const url = createObjectURL(blob);
+      if (blob instanceof Blob) blobs.set(url, blob);
+      return url;
+    };
+    HTMLAnchorElement.prototype.click = function (this: HTMLAnchorElement) {
+      const blob = blobs.get(this.href);
+      if (blob) scope.e2eDownloads!.push(blob.text().then((text) => ({ name: this.download, type: blob.type, text })));
+    };
+  });
+}
+
+/** What the page downloaded since `captureDownloads`, oldest first. */
+export async function readCapturedDownloads(page: UiPage): Promise<CapturedDownload[]> {
+  return page.evaluate(() => Promise.all((globalThis as unknown as { e2eDownloads?: Array<Promise<CapturedDownload>> }).e2eDownloads ?? []));
+}

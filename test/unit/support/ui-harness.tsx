@@ -2,17 +2,25 @@ import { cleanup, render, type RenderResult } from '@testing-library/preact';
 import type { VNode } from 'preact';
 import { afterEach, beforeEach, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
-import { buildHistory } from '../../../src/cardiomood/build-history';
+import { buildGlance } from '../../../src/cardiomood/build-glance';
+import { buildHistory, buildHistoryFromRecords } from '../../../src/cardiomood/build-history';
+import { buildDayRecord, DAY_RECORD_VERSION, type DayRecord } from '../../../src/cardiomood/day-record';
 import { buildIntraday } from '../../../src/cardiomood/build-intraday';
 import { buildReadingsSnapshot } from '../../../src/cardiomood/build-readings-snapshot';
-import { addDays } from '../../../src/cardiomood/local-date';
+import { addDays, dateRange } from '../../../src/cardiomood/local-date';
 import { summarySchema, type Summary } from '../../../src/cardiomood/summary-schema';
 import { onMessage, removeAllListeners, sendMessage } from '../../../src/messaging/protocol';
+import { DEMO_MEMBERS } from '../../../src/sandbox/demo-members';
+import { generateDay } from '../../../src/sandbox/generate-day';
 import { ok, type Result } from '../../../src/shared/error-codes';
+import type { Glance } from '../../../src/shared/glance';
+import type { PopupView } from '../../../src/shared/popup-view';
+import { POPUP_VIEW_VERSION } from '../../../src/shared/popup-view-keys';
 import type { History, Intraday, ReadingsSnapshot } from '../../../src/shared/readings';
 import { DEFAULT_SETTINGS, type Settings, type SettingsPatch } from '../../../src/shared/settings';
 import { statusSchema, type Status } from '../../../src/shared/status';
 import { createFormat, localIsoDate } from '../../../src/ui/format';
+import type { StoredPopupView } from '../../../src/ui/popup/read-popup-view';
 import { createTranslate, type GetMessage } from '../../../src/ui/i18n';
 import type { Platform } from '../../../src/ui/platform';
 import { createUiClient, type UiClientDeps } from '../../../src/ui/ui-client';
@@ -61,6 +69,145 @@ export function intradayOf(list: Summary[], date: string): Intraday {
     list.find((summary) => summary.date === date),
     date,
   );
+}
+
+/** Epoch ms of local `hh:mm` on `date` (the browser's zone: what the popup shows times in). */
+export function localAt(date: string, hhmm: string): number {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  const [h, min] = hhmm.split(':').map(Number) as [number, number];
+  return new Date(y, m - 1, d, h, min).getTime();
+}
+
+const repeat = <T,>(value: T, times: number): T[] => Array<T>(times).fill(value);
+
+/**
+ * A cached day `k` days before `today` (what the background keeps), fetched today:
+ * - steps: 100·k in hour 7 and 8,000 more in hour 17 (by 07:30 half of 100·k: 50·k; all day 100·k + 8,000);
+ * - heart rate from 03:00: maximum 50, then 70 + k from 07:00; resting 50 + k; average 60 + k/2;
+ * - active minutes k + 80, sleep 400 + k minutes asleep (REM 90, light 210 + k, deep 100; 20 awake);
+ * - `values` replaces or adds daily values.
+ */
+export function pastDay(today: string, k: number, values: Record<string, number> = {}): DayRecord {
+  const date = addDays(today, -k);
+  return {
+    v: DAY_RECORD_VERSION,
+    date,
+    fetchedOn: today,
+    values: {
+      rest_hr: 50 + k,
+      steps: 100 * k + 8000,
+      max_hr: 70 + k,
+      avg_hr: 60 + k / 2,
+      active_minutes: k + 80,
+      step_goal_percent: k + 80,
+      'sleep.total_duration': 400 + k,
+      'sleep.awake': 20,
+      'sleep.rem': 90,
+      'sleep.light': 210 + k,
+      'sleep.deep': 100,
+      ...values,
+    },
+    profile: {
+      steps: [...repeat(0, 7), ...repeat(100 * k, 10), ...repeat(100 * k + 8000, 7)],
+      hrMax: [...repeat(null, 3), ...repeat(50, 4), ...repeat(70 + k, 17)],
+      hrAvg: [...repeat(null, 3), ...repeat(50, 4), ...repeat(60 + k / 2, 17)],
+      newestAt: localAt(date, '23:00'),
+      newestMinute: 23 * 60,
+    },
+  };
+}
+
+/**
+ * Today synced at 07:30 (step slots 07:05 and 07:29, heart rate 07:20 and 07:25; `syncedAt` moves the
+ * last step slot to the minute before and the last heart-rate slot to five minutes before): 97 steps, resting
+ * 55, maximum 76, average 58, 3 active minutes, and last night's sleep: 420 minutes asleep (REM 90, light
+ * 230, deep 100; 20 awake).
+ * `activity` and `extra` replace or add fields.
+ */
+export function morningSummary(
+  today: string,
+  options: { syncedAt?: string; activity?: Record<string, unknown>; extra?: Record<string, unknown> } = {},
+): Summary {
+  const slot = (hhmm: string, extra: Record<string, number>) => ({ timestamp: localAt(today, hhmm), date: hhmm, ...extra });
+  const end = localAt(today, options.syncedAt ?? '07:30');
+  const before = (minutes: number) => {
+    const time = new Date(end - minutes * 60_000);
+    return `${String(time.getHours()).padStart(2, '0')}:${String(time.getMinutes()).padStart(2, '0')}`;
+  };
+  return summarySchema.parse({
+    date: today,
+    activity: {
+      date: today,
+      slots: [slot('07:05', { step_count: 60 }), slot(before(1), { step_count: 37 })],
+      total_steps: 97,
+      daily_percent: 1,
+      active_minutes: 3,
+      workouts: 0,
+      ...options.activity,
+    },
+    heart_rate: {
+      date: today,
+      slots: [slot('07:20', { bpm: 70 }), slot(before(5), { bpm: 76 })],
+      rest_daily_heart_rate: 55,
+      max_daily_heart_rate: 76,
+      avg_daily_heart_rate: 58,
+    },
+    sleep: { date: today, total_duration: 420, awake: 20, rem: 90, light: 230, deep: 100 },
+    ...options.extra,
+  });
+}
+
+const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+
+/**
+ * The glance the background would compute (the real `buildGlance`) for `now`, from `pastDay` days
+ * k = 1…`days` (leaving out `missing` k) and today's summary (none: today not synced yet).
+ */
+export function glanceOf(options: { now: number; days?: number; missing?: number[]; today?: Summary | null; records?: DayRecord[] }): Glance {
+  const today = localIsoDate(options.now);
+  const ks = range(1, options.days ?? 20).filter((k) => !(options.missing ?? []).includes(k));
+  const todaySummary = options.today === undefined ? morningSummary(today) : options.today;
+  return buildGlance({
+    records: options.records ?? ks.map((k) => pastDay(today, k)),
+    ...(todaySummary ? { todaySummary } : {}),
+    today,
+    now: options.now,
+  });
+}
+
+/** The sandbox's Alice (every family) as the background would see her at `now`: `days` whole days and today so far. */
+export function aliceGlance(now: number, days = 30): Glance {
+  const member = DEMO_MEMBERS[0]!;
+  const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const today = localIsoDate(now);
+  const summary = (date: string, cutoff: number) => summarySchema.parse(generateDay({ member, date, timeZone, cutoff, extraFamilies: true }));
+  const records = dateRange(addDays(today, -days), addDays(today, -1)).map((date) =>
+    buildDayRecord(summary(date, Infinity), { fetchedOn: today, withSlots: true, timeZone }),
+  );
+  return buildGlance({ records, todaySummary: summary(today, now), today, now, timeZone });
+}
+
+/** The history of cached day records (what the background answers getHistory with since the day records). */
+export function historyFromRecords(records: DayRecord[], to: string, days: number, fetchedAt: number): History {
+  return buildHistoryFromRecords(records, addDays(to, -(days - 1)), to, fetchedAt);
+}
+
+/** Day records through the real model, from fixture summaries. */
+export function recordsOf(list: Summary[], fetchedOn: string): DayRecord[] {
+  return list.map((summary) => buildDayRecord(summary, { fetchedOn }));
+}
+
+/** The first-frame view the background stores for a glance, as the popup reads it from storage. */
+export function storedView(glance: Glance, area: StoredPopupView['area'] = 'session', settings: Settings = DEFAULT_SETTINGS): StoredPopupView {
+  const view: PopupView = {
+    v: POPUP_VIEW_VERSION,
+    glance,
+    units: settings.units,
+    temperature: settings.temperature,
+    hidden: settings.hiddenTiles,
+    savedAt: glance.checkedAt,
+  };
+  return { view, area };
 }
 
 /** A Status, validated by the real schema so a test can never hand the UI something the background could not send. */

@@ -1,0 +1,54 @@
+import type { Glance } from '../../shared/glance';
+import type { PopupView } from '../../shared/popup-view';
+import { POPUP_VIEW_KEYS, POPUP_VIEW_VERSION } from '../../shared/popup-view-keys';
+import type { ExtensionApi } from '../extension-api';
+import type { PopupState } from './popup-state';
+
+/** A view the background stored for the popup's first frame, and where it was kept. */
+export interface StoredPopupView {
+  view: PopupView;
+  /** `session`: current; `local`: kept from an earlier browser session ("Keep me signed in"). */
+  area: 'session' | 'local';
+}
+
+/**
+ * The checks a view gets before it is painted, without zod (which the first frame cannot afford):
+ * the version the background wrote it with (a new version means a shape this popup does not know),
+ * and the parts the popup reads first. The background wrote it through its schema; this guards
+ * against another version of the extension, not against a forger (storage is ours alone).
+ */
+function isPaintable(value: unknown): value is PopupView {
+  const view = value as Partial<PopupView> | null;
+  return (
+    typeof view === 'object' &&
+    view !== null &&
+    view.v === POPUP_VIEW_VERSION &&
+    typeof view.glance?.today === 'object' &&
+    typeof view.glance.yesterday === 'object' &&
+    Array.isArray(view.hidden)
+  );
+}
+
+/**
+ * The popup's first-frame view: `storage.session`'s current view, else the last one kept in
+ * `storage.local`. Null when there is none (signed out, first run, another version) or the storage
+ * cannot be read: the popup then asks the background as before.
+ */
+export async function readPopupView(storage: ExtensionApi['storage']): Promise<StoredPopupView | null> {
+  const read = async (area: 'session' | 'local'): Promise<StoredPopupView | null> => {
+    const key = POPUP_VIEW_KEYS[area];
+    const found: unknown = (await storage[area].get(key))[key];
+    return isPaintable(found) ? { view: found, area } : null;
+  };
+  try {
+    return (await read('session')) ?? (await read('local'));
+  } catch (error) {
+    console.error('Reading the stored popup view failed', error);
+    return null;
+  }
+}
+
+/** The screen of a glance painted before any status (from storage): today's data decides. */
+export function storedViewState(glance: Glance): PopupState {
+  return glance.today.hasData ? 'readings' : 'no-data-today';
+}
