@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { createBadgePoll, type IdleState } from '../../src/background/create-badge-poll';
 import { createReadingsStore } from '../../src/background/readings-store';
@@ -9,23 +9,17 @@ import { summarySchema } from '../../src/cardiomood/summary-schema';
 import { ok, err } from '../../src/shared/error-codes';
 import { IDLE_AFTER_SECONDS } from '../../src/shared/policy';
 import { POPUP_VIEW_VERSION } from '../../src/shared/popup-view-keys';
-import { createStorageItems, type StorageItems } from '../../src/storage/storage-items';
 import { rawDays } from './cardiomood-fixtures';
+import { useStorageItems } from './support/use-storage-items';
 
 const T0 = Date.parse('2026-11-28T12:00:00Z');
 const MINUTE = 60_000;
-let items: StorageItems;
-
-beforeEach(() => {
-  fakeBrowser.reset();
-  items = createStorageItems({ warn: vi.fn() });
-});
-afterEach(() => items.dispose());
+const items = useStorageItems();
 
 /** A poll whose refresh writes a glance with today's resting heart rate `server.rest`, checked now. */
 function setup() {
   const clock = { now: T0 };
-  const store = createReadingsStore(items);
+  const store = createReadingsStore(items());
   const server = { rest: 57 as number | null, fail: false };
   let idle: IdleState = 'active';
   let epoch = new AbortController();

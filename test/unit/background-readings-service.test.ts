@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { SessionEndedError } from '../../src/auth/create-auth-session';
 import { createReadingsService } from '../../src/background/create-readings-service';
@@ -7,18 +7,12 @@ import { DEFAULT_SETTINGS, type Settings } from '../../src/shared/settings';
 import type { ApiError, CardioMoodApi, SummariesQuery } from '../../src/cardiomood/cardiomood-api';
 import { addDays, dateRange, localToday } from '../../src/cardiomood/local-date';
 import { summarySchema } from '../../src/cardiomood/summary-schema';
-import { createStorageItems, type StorageItems } from '../../src/storage/storage-items';
 import { rawDays } from './cardiomood-fixtures';
+import { useStorageItems } from './support/use-storage-items';
 
 const T0 = Date.parse('2026-11-28T12:00:00Z');
 const MINUTE = 60_000;
-let items: StorageItems;
-
-beforeEach(() => {
-  fakeBrowser.reset();
-  items = createStorageItems({ warn: vi.fn() });
-});
-afterEach(() => items.dispose());
+const items = useStorageItems();
 
 /** The service over real storage items (WXT's fake browser), a fake API and a fake session. */
 function setup() {
@@ -40,7 +34,7 @@ function setup() {
     }),
   };
   const settings = { current: DEFAULT_SETTINGS as Settings };
-  const store = createReadingsStore(items);
+  const store = createReadingsStore(items());
   const scheduleRetry = vi.fn(async (_at: number | null) => undefined);
   const onChange = vi.fn();
   const service = createReadingsService({

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { createStatusHub } from '../../src/background/create-status-hub';
 import { createReadingsStore } from '../../src/background/readings-store';
@@ -8,21 +8,15 @@ import { summarySchema } from '../../src/cardiomood/summary-schema';
 import { POPUP_VIEW_VERSION } from '../../src/shared/popup-view-keys';
 import { DEFAULT_SETTINGS } from '../../src/shared/settings';
 import type { Status } from '../../src/shared/status';
-import { createStorageItems, type StorageItems } from '../../src/storage/storage-items';
 import { rawDays } from './cardiomood-fixtures';
+import { useStorageItems } from './support/use-storage-items';
 
 const T0 = Date.parse('2026-11-28T12:00:00Z');
 const TODAY = '2026-11-28';
-let items: StorageItems;
-
-beforeEach(() => {
-  fakeBrowser.reset();
-  items = createStorageItems({ warn: vi.fn() });
-});
-afterEach(() => items.dispose());
+const items = useStorageItems();
 
 function setup(authState: Status['auth']['state'] = 'signed_in') {
-  const store = createReadingsStore(items);
+  const store = createReadingsStore(items());
   const broadcast = vi.fn(async (_status: Status) => undefined);
   const setBadge = vi.fn(async (_status: Status, _now: number) => undefined);
   const hub = createStatusHub({
