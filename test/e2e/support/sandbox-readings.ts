@@ -43,6 +43,14 @@ const DOCUMENTED_SOURCES: Record<string, readonly [string, string]> = {
   active_minutes: ['activity', 'active_minutes'],
   calories: ['activity', 'calories'],
   distance: ['activity', 'distance'],
+  // The other documented activity fields, which the history built from day records lists too.
+  step_goal_percent: ['activity', 'daily_percent'],
+  workouts: ['activity', 'workouts'],
+  glasses: ['activity', 'total_glasses'],
+  move_every_hour: ['activity', 'move_every_hour'],
+  gait_speed: ['activity', 'avg_gait_speed'],
+  gait_asymmetry: ['activity', 'avg_gait_asymmetry'],
+  gait_variability: ['activity', 'avg_gait_var'],
 };
 
 export function metricSource(id: string): readonly [string, string] {
