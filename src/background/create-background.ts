@@ -128,10 +128,11 @@ export function startBackground(deps: BackgroundDeps): () => void {
     },
   });
 
+  const idle = deps.idle ?? ALWAYS_ACTIVE;
   const poll = createBadgePoll({
     refresh: () => readings.refresh(),
     store,
-    idle: deps.idle ?? ALWAYS_ACTIVE,
+    idle,
     now,
     signal: () => session.signal(),
   });
@@ -152,7 +153,7 @@ export function startBackground(deps: BackgroundDeps): () => void {
   // period: creating it again at every worker start would push it back each time and it might never fire.
   void ensurePollAlarm(now).catch(logged('Planning the poll'));
   // The member is back at the computer: the badge catches up if a poll is due.
-  const removeIdleListener = (deps.idle ?? ALWAYS_ACTIVE).onStateChanged((state) => {
+  const removeIdleListener = idle.onStateChanged((state) => {
     if (state === 'active') poll.pollIfDue().catch(logged('Polling readings'));
   });
 
@@ -165,9 +166,9 @@ export function startBackground(deps: BackgroundDeps): () => void {
     extensionOrigin: browser.runtime.getURL('/'),
   });
   // A sign-in or revocations the previous worker left unfinished.
-  session.start().catch((error: unknown) => console.error('Resuming the session failed', error));
+  session.start().catch(logged('Resuming the session'));
   // The last popup view on disk, if "Keep me signed in" no longer allows it or there is nothing to restore.
-  readings.start().catch((error: unknown) => console.error('Checking the kept popup view failed', error));
+  readings.start().catch(logged('Checking the kept popup view'));
   // Paint the badge for whatever state survived (or was restored from "keep me signed in").
   changed();
 

@@ -28,8 +28,8 @@ export const IDLE_AFTER_SECONDS = 10 * 60;
 /**
  * Time between polls after `unchanged` polls in a row that left the badge as it was: 30 min, 1 h,
  * 2 h, then 4 h. The badge shows today's resting heart rate, which CardioMood settles once a day; a
- * poll that changes it, a new day, and every refresh the member asks for (popup, side panel) start
- * again from 30 minutes.
+ * poll that changes it, and a new day, start again from 30 minutes. The interval runs from the
+ * glance's last check, so a refresh the popup or side panel made counts as a poll.
  */
 export function pollIntervalMs(unchanged: number): number {
   return Math.min(POLL_MAX_MS, POLL_BASE_MS * 2 ** Math.max(0, unchanged));
@@ -73,8 +73,9 @@ export function isExpired(tokens: TokenTimes, now: number): boolean {
 
 /**
  * A session nobody uses still renews its tokens this long after the last renewal, so its refresh
- * token is used long before CardioMood would expire it (the sandbox's last 30 days; CardioMood's
- * documented token lifetime is far longer) and "Keep me signed in" survives a week of not looking.
+ * token is used long before CardioMood would expire it (the sandbox's last 30 days; the only
+ * lifetime CardioMood's docs show, `refresh_ttl` of the /login tokens, is 360 days) and "Keep me
+ * signed in" survives weeks of not looking.
  */
 export const KEEP_ALIVE_MS = 24 * HOUR_MS;
 
