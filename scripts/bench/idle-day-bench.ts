@@ -9,11 +9,13 @@ import { budget, type Row } from './report';
 export const IDLE_DAY_TEST = 'test/unit/background-idle-day.test.ts';
 
 /** What each scenario of the simulated day reports in its test's `meta.idleDay`. */
-interface IdleDay {
+export interface IdleDay {
   scenario: string;
+  /** Requests to CardioMood (`/user-summaries`) and to the companion (token refreshes) in the measured day. */
   summaries: number;
   refreshes: number;
   total: number;
+  /** The same scenario on main before the change. */
   before: number;
 }
 

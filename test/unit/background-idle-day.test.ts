@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { localToday } from '../../src/cardiomood/local-date';
 import { sendMessage } from '../../src/messaging/protocol';
+import type { IdleDay } from '../../scripts/bench/idle-day-bench';
 import { rawDays } from './cardiomood-fixtures';
 import { fakeServers, useBackground } from './support/background-harness';
 
@@ -15,16 +16,6 @@ declare module '@vitest/runner' {
   interface TaskMeta {
     idleDay?: IdleDay;
   }
-}
-
-interface IdleDay {
-  scenario: string;
-  /** Requests to CardioMood (`/user-summaries`) and to the companion (token refreshes) in the measured day. */
-  summaries: number;
-  refreshes: number;
-  total: number;
-  /** The same scenario on main before the change (BEFORE_PER_DAY). */
-  before: number;
 }
 
 const HOUR = 3600_000;
