@@ -1,5 +1,6 @@
 import { browser } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
+import { createBrowserIdle } from '../src/background/browser-idle';
 import { startBackground } from '../src/background/create-background';
 import { getRuntimeConfig } from '../src/shared/runtime-config';
 
@@ -11,6 +12,7 @@ export default defineBackground({
       now: () => Date.now(),
       launchWebAuthFlow: (details) => browser.identity.launchWebAuthFlow(details),
       getRedirectUrl: () => browser.identity.getRedirectURL(),
+      idle: createBrowserIdle(),
     });
   },
 });

@@ -21,6 +21,11 @@ export interface BenchBrowser {
    * navigation started). Nothing runs in the page while it loads: see timeToMark below.
    */
   timeToMark(file: string, mark: string, timeoutMs?: number): Promise<number>;
+  /**
+   * Opens `file` the same way and reads, once its first `mark` is set: that mark's time, the page's
+   * first contentful paint, and how long a frame takes there (for {@link firstFrameHolds}).
+   */
+  paintTimes(file: string, mark: string, timeoutMs?: number): Promise<PaintTimes>;
   /** Opens an extension page as a tab and waits until it has loaded (it may be polled while loading). */
   openPage(file: string): Promise<UiPage>;
   /** The first open or newly opened page whose URL starts with `prefix` (the sign-in window). */
@@ -36,11 +41,39 @@ export interface BenchBrowser {
   close(): Promise<void>;
 }
 
+/** What a page painted when: the mark's time, the first contentful paint's (ms since navigation), a frame. */
+export interface PaintTimes {
+  mark: number;
+  /** The `first-contentful-paint` entry's startTime; null when the browser reported none. */
+  fcp: number | null;
+  /** Median time between animation frames in that page, measured right after. */
+  frame: number;
+}
+
+/**
+ * Whether the mark was set by the first contentful frame. The pages set their marks with
+ * markAfterPaint (src/ui/mark-painted.ts): requestAnimationFrame just before the frame that shows the
+ * content, then a task after it. So a mark less than one frame after the first contentful paint comes
+ * from that very frame; content that arrived in any later frame marks at least a frame after it.
+ */
+export function firstFrameHolds(times: PaintTimes): boolean {
+  return times.fcp !== null && times.mark - times.fcp < times.frame;
+}
+
 /** In-page helpers see `browser` (Firefox) or `chrome` (Chromium); declared for the types. */
 export interface ExtensionApi {
   runtime: { sendMessage(message: unknown): Promise<unknown> };
-  storage: { session: { remove(keys: string | string[]): Promise<void> }; local: { remove(keys: string | string[]): Promise<void> } };
+  storage: {
+    session: StorageAreaApi & { clear(): Promise<void> };
+    local: StorageAreaApi;
+  };
   extension: { getViews(): Array<{ location: { pathname: string } }> };
+}
+
+interface StorageAreaApi {
+  get(key: string): Promise<Record<string, unknown>>;
+  set(items: Record<string, unknown>): Promise<void>;
+  remove(keys: string | string[]): Promise<void>;
 }
 
 /**
@@ -71,20 +104,23 @@ export async function launchBenchBrowser(name: BenchBrowserName, extensionDir: s
 async function chromiumBenchBrowser(session: ChromiumSession): Promise<BenchBrowser> {
   try {
     const control = await session.openExtensionPage('floor.html');
+    /** Opens `file`, keeps off while it loads, then reads what `read` wants from it. */
+    const inLoadedPage = async <T>(file: string, read: (page: UiPage) => Promise<T>): Promise<T> => {
+      // Playwright's goto resolves on the load event, seen over the DevTools protocol.
+      const page = await session.openExtensionPage(file);
+      try {
+        await sleep(HANDS_OFF_MS);
+        return await read(page);
+      } finally {
+        await page.close();
+      }
+    };
     return {
       name: 'Chromium',
       label: `Chromium ${session.version} (headless)`,
       control,
-      async timeToMark(file, mark, timeoutMs) {
-        // Playwright's goto resolves on the load event, seen over the DevTools protocol.
-        const page = await session.openExtensionPage(file);
-        try {
-          await sleep(HANDS_OFF_MS);
-          return await readMark(page, mark, timeoutMs);
-        } finally {
-          await page.close();
-        }
-      },
+      timeToMark: (file, mark, timeoutMs) => inLoadedPage(file, (page) => readMark(page, mark, timeoutMs)),
+      paintTimes: (file, mark, timeoutMs) => inLoadedPage(file, (page) => readPaintTimes(page, mark, timeoutMs)),
       openPage: (file) => session.openExtensionPage(file),
       waitForPage: (prefix) => session.waitForPage(prefix),
       stopBackground: () => session.stopServiceWorker(),
@@ -106,29 +142,31 @@ async function firefoxBenchBrowser(session: FirefoxSession): Promise<BenchBrowse
         // An event page that runs is one of the extension's views; a suspended one is not.
         return api.extension.getViews().some((view) => view.location.pathname === '/_generated_background_page.html');
       });
+    /** Opens `file`, keeps off while it loads, then reads what `read` wants from it. */
+    const inLoadedPage = async <T>(file: string, read: (page: UiPage) => Promise<T>): Promise<T> => {
+      const url = `${session.extensionOrigin}/${file}`;
+      const raw = await session.browser.newPage();
+      const page = wrapPuppeteerPage(raw);
+      try {
+        // Firefox never reports a moz-extension:// navigation as done over BiDi, so there is no
+        // load event to wait for from outside: start it, keep off for the hands-off time, then ask.
+        // A page still on about:blank is asked again (that touches only about:blank).
+        raw.goto(url).catch(() => undefined);
+        await sleep(HANDS_OFF_MS);
+        await poll(`${url} to be the tab's document`, async () => ((await page.evaluate(() => location.href)) === url ? true : undefined), {
+          interval: 50,
+        });
+        return await read(page);
+      } finally {
+        await page.close();
+      }
+    };
     return {
       name: 'Firefox',
       label: `Firefox ${session.version} (headless)`,
       control,
-      async timeToMark(file, mark, timeoutMs) {
-        const url = `${session.extensionOrigin}/${file}`;
-        const raw = await session.browser.newPage();
-        const page = wrapPuppeteerPage(raw);
-        try {
-          // Firefox never reports a moz-extension:// navigation as done over BiDi, so there is no
-          // load event to wait for from outside: start it, keep off for the hands-off time, then ask.
-          // A page still on about:blank is asked again (that touches only about:blank).
-          raw.goto(url).catch(() => undefined);
-          await sleep(HANDS_OFF_MS);
-          await poll(`${url} to be the tab's document`, async () =>
-            (await page.evaluate(() => location.href)) === url ? true : undefined,
-            { interval: 50 },
-          );
-          return await readMark(page, mark, timeoutMs);
-        } finally {
-          await page.close();
-        }
-      },
+      timeToMark: (file, mark, timeoutMs) => inLoadedPage(file, (page) => readMark(page, mark, timeoutMs)),
+      paintTimes: (file, mark, timeoutMs) => inLoadedPage(file, (page) => readPaintTimes(page, mark, timeoutMs)),
       openPage: (file) => session.openExtensionPage(file),
       waitForPage: (prefix) => session.waitForPage(prefix),
       async stopBackground() {
@@ -167,6 +205,24 @@ function readMark(page: UiPage, mark: string, timeoutMs = 15_000): Promise<numbe
         }).observe({ type: 'mark', buffered: true });
       }),
     [mark, timeoutMs] as const,
+  );
+}
+
+/**
+ * {@link readMark}, then the page's first contentful paint (buffered paint entries) and its frame
+ * interval (the median of five requestAnimationFrame gaps).
+ */
+async function readPaintTimes(page: UiPage, mark: string, timeoutMs?: number): Promise<PaintTimes> {
+  const markTime = await readMark(page, mark, timeoutMs);
+  return page.evaluate(
+    async (markAt) => {
+      const fcp = performance.getEntriesByName('first-contentful-paint', 'paint')[0]?.startTime ?? null;
+      const stamps: number[] = [];
+      while (stamps.length < 6) stamps.push(await new Promise<number>((resolve) => requestAnimationFrame(resolve)));
+      const gaps = stamps.slice(1).map((stamp, i) => stamp - stamps[i]!).sort((a, b) => a - b);
+      return { mark: markAt, fcp, frame: gaps[2]! };
+    },
+    markTime,
   );
 }
 

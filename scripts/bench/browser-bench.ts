@@ -1,7 +1,7 @@
 import type { SandboxControl } from '../../src/sandbox/create-sandbox';
 import { POPUP_VIEW_KEYS } from '../../src/shared/popup-view-keys';
 import { poll } from '../../src/dev/ui-page';
-import { type BenchBrowser, type ExtensionApi, getStatus, timeMessage } from './bench-browser';
+import { type BenchBrowser, type ExtensionApi, firstFrameHolds, getStatus, send, timeMessage } from './bench-browser';
 import { budget, type Row } from './report';
 import { summarize, type Summary } from './stats';
 
@@ -21,10 +21,16 @@ export const SELECTORS = {
 } as const;
 
 /**
- * What a cold popup must not find in storage.session: the readings snapshot the background caches
- * (src/background/readings-store.ts) and the view the popup paints its first frame from.
+ * What the background keeps of the member's readings (src/storage/storage-items.ts): in
+ * storage.session the day records, the snapshot and the popup view; in storage.local the last popup
+ * view ("Keep me signed in"). Removing them all makes the next popup a cold one.
  */
-export const CACHED_VIEW_KEYS = ['readings.snapshot', POPUP_VIEW_KEYS.session];
+export const CACHE_KEYS = {
+  session: ['readings.days', 'readings.snapshot', POPUP_VIEW_KEYS.session],
+  local: [POPUP_VIEW_KEYS.local],
+} as const;
+/** The popup view the background writes. */
+const VIEW_KEY = POPUP_VIEW_KEYS.session;
 
 /** The section of the floor row: every timing row of the same browser is printed next to it. */
 export const FLOOR_SECTION = 'Floor';
@@ -45,7 +51,7 @@ export interface BrowserBenchContext {
   sandbox: BenchSandbox;
   member: { email: string; password: string };
   runs: number;
-  budgets: { popupWarmVsFloor: number; sidepanel90DaysMs: number };
+  budgets: { popupWarmVsFloor: number; popupAfterRestartVsFloor: number; sidepanel90DaysMs: number };
   /** False when the build has no side panel (entrypoints/sidepanel missing): its row reads n/a. */
   hasSidepanel: boolean;
   step(text: string): void;
@@ -75,9 +81,9 @@ const popupWarm: BrowserMeasurement = {
       const order = i % 2 ? (['floor', 'popup'] as const) : (['popup', 'floor'] as const);
       for (const page of order) {
         if (page === 'popup') {
-          // Warm means: the background runs and the snapshot is cached. getStatus proves both.
+          // Warm means: the background runs and the glance is cached. getStatus proves both.
           const status = await getStatus(browser.control);
-          if (!status.readings) throw new Error('no cached readings before a warm run');
+          if (!status.glance) throw new Error('no cached glance before a warm run');
         }
         const time =
           page === 'popup'
@@ -133,22 +139,21 @@ const backgroundWake: BrowserMeasurement = {
   },
 };
 
-/** Background stopped and the snapshot removed: readings come from CardioMood (the sandbox). */
+/** Background stopped and every cached reading removed: readings come from CardioMood (the sandbox). */
 const popupCold: BrowserMeasurement = {
   section: 'Popup',
   measurement: 'cold time to readings',
   async measure({ browser, sandbox, runs, step }) {
-    step(`${browser.name}: popup cold, ${runs} runs (background stopped, cached views removed)`);
+    step(`${browser.name}: popup cold, ${runs} runs (background stopped, cached readings removed)`);
     const times: number[] = [];
     let restarted = 0;
     let fetched = 0;
     for (let i = 0; i < runs + 1; i++) {
-      await browser.control.evaluate(({ keys, lastView }) => {
+      await browser.control.evaluate(async (keys) => {
         const scope = globalThis as unknown as { browser?: ExtensionApi; chrome: ExtensionApi };
         const api = scope.browser ?? scope.chrome;
-        // …nor the last view kept on disk for "Keep me signed in": the popup would paint that at once.
-        return Promise.all([api.storage.session.remove(keys), api.storage.local.remove(lastView)]);
-      }, { keys: CACHED_VIEW_KEYS, lastView: POPUP_VIEW_KEYS.local });
+        await Promise.all([api.storage.session.remove([...keys.session]), api.storage.local.remove([...keys.local])]);
+      }, CACHE_KEYS);
       await browser.stopBackground();
       const summariesBefore = sandbox.control.stats().userSummariesRequests;
       const time = await browser.timeToMark('popup.html', MARKS.popupReadings, 30_000);
@@ -278,8 +283,148 @@ const refreshUnderLoad: BrowserMeasurement = {
   },
 };
 
+/** Runs of the first-frame check: the budget is all of them. */
+const FIRST_FRAME_RUNS = 20;
+
+/**
+ * Warm popup: is today's data already in the first contentful frame? Each run reads the page's
+ * `first-contentful-paint` entry and the `readings-painted` mark (see firstFrameHolds).
+ */
+const popupFirstFrame: BrowserMeasurement = {
+  section: 'Popup',
+  measurement: 'readings in the first contentful frame',
+  async measure({ browser, step }) {
+    step(`${browser.name}: popup first contentful frame, ${FIRST_FRAME_RUNS} runs`);
+    let first = 0;
+    const gaps: number[] = [];
+    for (let i = 0; i < FIRST_FRAME_RUNS + WARMUP; i++) {
+      if (!(await getStatus(browser.control)).glance) throw new Error('no cached glance before a first-frame run');
+      const times = await browser.paintTimes('popup.html', MARKS.popupReadings);
+      if (i < WARMUP) continue;
+      if (firstFrameHolds(times)) first++;
+      if (times.fcp !== null) gaps.push(times.mark - times.fcp);
+    }
+    const gap = summarize(gaps);
+    return [
+      {
+        section: 'Popup',
+        measurement: 'warm: readings in the first contentful frame',
+        value: `${first}/${FIRST_FRAME_RUNS} (mark − FCP median ${gap.median.toFixed(1)} ms, p90 ${gap.p90.toFixed(1)} ms)`,
+        budget: budget(`${FIRST_FRAME_RUNS}/${FIRST_FRAME_RUNS}`, first === FIRST_FRAME_RUNS),
+      },
+    ];
+  },
+};
+
+/**
+ * A browser restart with "Keep me signed in": storage.session emptied (tokens, day records, the
+ * current popup view) and the background stopped; storage.local keeps the refresh token and the last
+ * popup view. Timed to the readings mark; then the bench waits until the background has restored the
+ * session and refreshed, so the next run never stops it in the middle of a token refresh.
+ */
+const popupAfterRestart: BrowserMeasurement = {
+  section: 'Popup',
+  measurement: 'after a browser restart',
+  async measure({ browser, runs, budgets, step }) {
+    step(`${browser.name}: popup after a browser restart with keep me signed in, ${runs} runs`);
+    const times: number[] = [];
+    for (let i = 0; i < runs + 1; i++) {
+      await settled(browser);
+      await browser.control.evaluate(() => {
+        const scope = globalThis as unknown as { browser?: ExtensionApi; chrome: ExtensionApi };
+        return (scope.browser ?? scope.chrome).storage.session.clear();
+      });
+      await browser.stopBackground();
+      const time = await browser.timeToMark('popup.html', MARKS.popupReadings, 30_000);
+      if (i >= 1) times.push(time);
+    }
+    await settled(browser);
+    const summary = summarize(times);
+    return [
+      {
+        section: 'Popup',
+        measurement: 'after a browser restart (keep me signed in): navigation → readings painted',
+        summary,
+        vsFloor: budgets.popupAfterRestartVsFloor,
+      },
+    ];
+  },
+};
+
+/**
+ * What one popup open costs at the sandbox (CardioMood's readings and token requests): with a fresh
+ * glance, and with one checked three minutes ago (the stored view's checkedAt moved back, as time
+ * would). Each open waits until the background is done before counting.
+ */
+const requestsPerPopupOpen: BrowserMeasurement = {
+  section: 'Requests',
+  measurement: 'per popup open',
+  async measure({ browser, sandbox, runs, step }) {
+    step(`${browser.name}: requests per popup open, ${runs} fresh and ${runs} stale`);
+    const counted = () => {
+      const stats = sandbox.control.stats();
+      return stats.userSummariesRequests + stats.tokenRequests.refresh_token;
+    };
+    const totals = { fresh: 0, stale: 0 };
+    for (const kind of ['fresh', 'stale'] as const) {
+      for (let i = 0; i < runs; i++) {
+        await send(browser.control, 'refreshReadings');
+        await settled(browser);
+        if (kind === 'stale') {
+          await browser.control.evaluate(async ([key, age]) => {
+            const scope = globalThis as unknown as { browser?: ExtensionApi; chrome: ExtensionApi };
+            const { session } = (scope.browser ?? scope.chrome).storage;
+            const view = (await session.get(key))[key] as { glance: { checkedAt: number } };
+            await session.set({ [key]: { ...view, glance: { ...view.glance, checkedAt: view.glance.checkedAt - age } } });
+          }, [VIEW_KEY, 3 * 60_000] as const);
+        }
+        const before = counted();
+        const openedAt = Date.now();
+        await browser.timeToMark('popup.html', MARKS.popupReadings);
+        await settled(browser, kind === 'stale' ? openedAt : undefined);
+        totals[kind] += counted() - before;
+      }
+    }
+    const per = (kind: keyof typeof totals) => (totals[kind] / runs).toFixed(2);
+    return [
+      {
+        section: 'Requests',
+        measurement: 'per popup open (fresh glance / older than 2 min)',
+        value: `${per('fresh')} / ${per('stale')} (${runs} opens each)`,
+        budget: budget('0 / 1', totals.fresh === 0 && totals.stale === runs),
+      },
+    ];
+  },
+};
+
+/**
+ * Resolves once the background is signed in, not loading, and holds a glance checked at or after
+ * `since` (epoch ms) when given.
+ */
+async function settled(browser: BenchBrowser, since?: number): Promise<void> {
+  await poll(
+    'the background to settle',
+    async () => {
+      const status = await getStatus(browser.control);
+      if (status.auth.state !== 'signed_in') throw new Error(`signed ${status.auth.state} while the bench ran`);
+      const done = status.sync.state !== 'loading' && status.glance !== null && (since === undefined || status.glance.checkedAt >= since);
+      return done ? true : undefined;
+    },
+    { timeout: 30_000, interval: 50 },
+  );
+}
+
 /** The browser measurements, in the order they run; each runs in every browser. */
-export const BROWSER_MEASUREMENTS: readonly BrowserMeasurement[] = [popupWarm, backgroundWake, popupCold, sidepanel90, refreshUnderLoad];
+export const BROWSER_MEASUREMENTS: readonly BrowserMeasurement[] = [
+  popupWarm,
+  popupFirstFrame,
+  backgroundWake,
+  popupCold,
+  popupAfterRestart,
+  requestsPerPopupOpen,
+  sidepanel90,
+  refreshUnderLoad,
+];
 
 /**
  * Signs in through the real flow, then runs every measurement in `context.browser`. A failing
@@ -304,7 +449,12 @@ export async function runBrowserBench(
     rows.push(...(await attempt(measurement.section, measurement.measurement, () => measurement.measure(context))));
   }
   const floor: Summary | undefined = rows.find((row) => row.section === FLOOR_SECTION && row.summary)?.summary;
-  return rows.map((row) => ({ ...row, browser: browser.name, ...(row.summary && floor && row.section !== FLOOR_SECTION ? { floor } : {}) }));
+  return rows.map((row) => {
+    const withFloor = row.summary && floor && row.section !== FLOOR_SECTION;
+    const verdict =
+      withFloor && row.vsFloor !== undefined ? { budget: budget(`≤ ${row.vsFloor}× floor`, row.summary!.median / floor.median <= row.vsFloor) } : {};
+    return { ...row, browser: browser.name, ...(withFloor ? { floor } : {}), ...verdict };
+  });
 }
 
 /** Polls until the browser runs the background again: after a stop that saw it gone, this proves a restart. */

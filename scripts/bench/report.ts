@@ -14,6 +14,8 @@ export interface Row {
   /** A single figure (size, ratio, count, rate) or the reason a measurement could not be made. */
   value?: string;
   budget?: { text: string; verdict: Verdict };
+  /** A budget as a multiple of the floor: the verdict is made once the floor of the same browser is known. */
+  vsFloor?: number;
   failed?: boolean;
   /** Nothing to measure yet (e.g. the page is not in the build): shown as n/a, not a failure. */
   notApplicable?: boolean;

@@ -1,6 +1,7 @@
 import * as oauth from 'oauth4webapi';
 import type { ExchangeRequest } from '../shared/companion-api';
 import { err, ok, type AppError, type ErrorCode, type Result } from '../shared/error-codes';
+import { isExpired, keepAliveAt } from '../shared/policy';
 import { needsReconnect, type SessionEndReason, type Status } from '../shared/status';
 import type { TokenResponse } from '../shared/token-response';
 import type { AuthStorage, PendingRevocations, RefreshAttempt, StoredTokens } from './auth-storage';
@@ -9,7 +10,7 @@ import type { CompanionClient, CompanionError } from './companion-client';
 import { parseCallback } from './parse-callback';
 
 /** The alarms the session plans; they outlive a stopped worker. */
-export type AuthAlarm = 'refreshAhead' | 'refreshRetry' | 'revokeRetry';
+export type AuthAlarm = 'refreshRetry' | 'revokeRetry';
 
 export interface AuthSessionDeps {
   storage: AuthStorage;
@@ -63,8 +64,12 @@ export interface AuthSession {
   getAccessToken(): Promise<TokenResult>;
   /** fetch with the Bearer token; on 401 refreshes once and retries once; a second 401 ends the session. */
   authorizedFetch(url: string, init?: RequestInit): Promise<Result<Response>>;
-  /** Alarm handler: refresh ahead of expiry when the access token is close to it. */
-  refreshAhead(): Promise<void>;
+  /**
+   * Periodic check (the poll alarm): renews the tokens of a session nobody used for `KEEP_ALIVE_MS`,
+   * and restores a kept session the browser restarted with, so the refresh token is used long before
+   * CardioMood would expire it. Access tokens are otherwise renewed only when a request needs one.
+   */
+  keepAlive(): Promise<void>;
   /** Timer and alarm handler: retry a refresh whose answer was lost, with the same nonce. */
   retryRefresh(): Promise<void>;
   /** Alarm handler: try the revocations still pending again. */
@@ -93,19 +98,6 @@ export const revocationDelayMs = (attempts: number) => 30_000 * 2 ** Math.max(0,
 const LOST_ANSWER: ReadonlySet<ErrorCode> = new Set(['NETWORK_ERROR', 'SERVER_ERROR', 'MALFORMED_RESPONSE']);
 /** Failures worth another revocation attempt (the others will not get better). */
 const REVOCATION_RETRYABLE: ReadonlySet<ErrorCode> = new Set(['NETWORK_ERROR', 'SERVER_ERROR', 'RATE_LIMITED', 'MALFORMED_RESPONSE']);
-
-/** Refresh this long before expiry: a fifth of the lifetime, at most five minutes. */
-export function refreshLeadMs(tokens: Pick<StoredTokens, 'expiresAt' | 'issuedAt'>): number {
-  if (tokens.expiresAt === null) return 0;
-  return Math.min(5 * 60_000, Math.max(0, (tokens.expiresAt - tokens.issuedAt) / 5));
-}
-
-/** Expired, with a small skew (a tenth of the lifetime, at most 30 s) for clock drift and latency. */
-export function isExpired(tokens: Pick<StoredTokens, 'expiresAt' | 'issuedAt'>, now: number): boolean {
-  if (tokens.expiresAt === null) return false;
-  const skew = Math.min(30_000, Math.max(0, (tokens.expiresAt - tokens.issuedAt) / 10));
-  return now >= tokens.expiresAt - skew;
-}
 
 export function toStoredTokens(
   response: TokenResponse,
@@ -153,7 +145,6 @@ export function createAuthSession(deps: AuthSessionDeps): AuthSession {
 
   async function saveTokens(tokens: StoredTokens): Promise<void> {
     await serialized(async () => storage.writeTokens(tokens, { persistRefreshToken: await deps.keepSignedIn() }));
-    await deps.schedule('refreshAhead', tokens.expiresAt === null ? null : tokens.expiresAt - refreshLeadMs(tokens));
   }
 
   /** The persisted refresh token, if "keep me signed in" (still) allows it; otherwise it is deleted. */
@@ -194,7 +185,6 @@ export function createAuthSession(deps: AuthSessionDeps): AuthSession {
     await Promise.all([
       storage.writeAttempt(null),
       storage.writeSessionEnd({ reason, at: now() }),
-      deps.schedule('refreshAhead', null),
       deps.schedule('refreshRetry', null),
     ]);
     // Recorded: from here on the ended session's work stops and writes nothing (it checks this signal).
@@ -501,10 +491,14 @@ export function createAuthSession(deps: AuthSessionDeps): AuthSession {
       await endSession('unauthorized', from);
       return err('REAUTH_REQUIRED', 'CardioMood refused a freshly refreshed access token (HTTP 401)');
     },
-    async refreshAhead() {
+    async keepAlive() {
       const tokens = await storage.readTokens();
-      if (!tokens || tokens.expiresAt === null) return;
-      if (now() >= tokens.expiresAt - refreshLeadMs(tokens)) await refresh(tokens.accessToken);
+      if (tokens) {
+        if (now() >= keepAliveAt(tokens)) await refresh(tokens.accessToken);
+      } else if (await restorableRefreshToken()) {
+        // A browser restart left only the kept refresh token and nobody has used it since.
+        await refresh(null);
+      }
     },
     retryRefresh,
     retryRevocations: () => runRevocations(),

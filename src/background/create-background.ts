@@ -6,7 +6,9 @@ import { createCompanionClient } from '../auth/companion-client';
 import { createCardioMoodApi } from '../cardiomood/cardiomood-api';
 import { sendMessage } from '../messaging/protocol';
 import type { BuildConfig } from '../shared/build-config';
+import { POLL_BASE_MS } from '../shared/policy';
 import { setBadge } from './badge';
+import { ALWAYS_ACTIVE, createBadgePoll, type IdleSource } from './create-badge-poll';
 import { createReadingsService } from './create-readings-service';
 import { createStatusHub } from './create-status-hub';
 import { createReadingsStore } from './readings-store';
@@ -15,7 +17,6 @@ import { createSettingsStore } from './settings-store';
 import { createStorageItems } from '../storage/storage-items';
 
 export const ALARMS = {
-  refreshToken: 'auth.refresh-ahead',
   refreshRetry: 'auth.refresh-retry',
   revokeRetry: 'auth.revoke-retry',
   retryReadings: 'readings.retry',
@@ -23,13 +24,10 @@ export const ALARMS = {
 } as const;
 
 const AUTH_ALARMS: Record<AuthAlarm, string> = {
-  refreshAhead: ALARMS.refreshToken,
   refreshRetry: ALARMS.refreshRetry,
   revokeRetry: ALARMS.revokeRetry,
 };
 
-/** Keeps the badge's resting heart rate current while no page is open. */
-const POLL_MINUTES = 30;
 
 export interface BackgroundDeps {
   config: BuildConfig;
@@ -40,11 +38,21 @@ export interface BackgroundDeps {
   getRedirectUrl: () => string;
   /** Timers for the quick refresh retries (default setTimeout); tests pass their own. */
   setTimer?: (run: () => void, ms: number) => () => void;
+  /** `browser.idle` (the entrypoint passes it); without it the member counts as always at the computer. */
+  idle?: IdleSource;
 }
 
 function setTimer(run: () => void, ms: number): () => void {
   const id = setTimeout(run, ms);
   return () => clearTimeout(id);
+}
+
+/** The periodic alarm behind the badge poll and the keep-alive check. */
+async function ensurePollAlarm(now: () => number): Promise<void> {
+  const periodInMinutes = POLL_BASE_MS / 60_000;
+  const existing = await browser.alarms.get(ALARMS.pollReadings);
+  if (existing?.periodInMinutes === periodInMinutes) return;
+  await browser.alarms.create(ALARMS.pollReadings, { when: now() + POLL_BASE_MS, periodInMinutes });
 }
 
 /**
@@ -120,15 +128,34 @@ export function startBackground(deps: BackgroundDeps): () => void {
     },
   });
 
-  const onAlarm = (alarm: { name: string }) => {
-    const logged = (what: string) => (error: unknown) => console.error(`${what} failed`, error);
-    if (alarm.name === ALARMS.refreshToken) session.refreshAhead().catch(logged('Refreshing ahead of expiry'));
-    if (alarm.name === ALARMS.refreshRetry) session.retryRefresh().catch(logged('Retrying the refresh'));
-    if (alarm.name === ALARMS.revokeRetry) session.retryRevocations().catch(logged('Retrying revocations'));
-    if (alarm.name === ALARMS.retryReadings || alarm.name === ALARMS.pollReadings) readings.refresh().catch(logged('Refreshing readings'));
+  const idle = deps.idle ?? ALWAYS_ACTIVE;
+  const poll = createBadgePoll({
+    refresh: () => readings.refresh(),
+    store,
+    idle,
+    now,
+    signal: () => session.signal(),
+  });
+  const logged = (what: string) => (error: unknown) => console.error(`${what} failed`, error);
+
+  // Resolves when the alarm's work is done (browsers ignore the promise; tests await it).
+  const onAlarm = async (alarm: { name: string }) => {
+    if (alarm.name === ALARMS.refreshRetry) await session.retryRefresh().catch(logged('Retrying the refresh'));
+    if (alarm.name === ALARMS.revokeRetry) await session.retryRevocations().catch(logged('Retrying revocations'));
+    if (alarm.name === ALARMS.retryReadings) await readings.refresh().catch(logged('Refreshing readings'));
+    if (alarm.name === ALARMS.pollReadings) {
+      await poll.pollIfDue().catch(logged('Polling readings'));
+      await session.keepAlive().catch(logged('Keeping the session alive'));
+    }
   };
   browser.alarms.onAlarm.addListener(onAlarm);
-  void browser.alarms.create(ALARMS.pollReadings, { periodInMinutes: POLL_MINUTES });
+  // Created when missing (a fresh install, a browser that dropped alarms at restart) or of another
+  // period: creating it again at every worker start would push it back each time and it might never fire.
+  void ensurePollAlarm(now).catch(logged('Planning the poll'));
+  // The member is back at the computer: the badge catches up if a poll is due.
+  const removeIdleListener = idle.onStateChanged((state) => {
+    if (state === 'active') poll.pollIfDue().catch(logged('Polling readings'));
+  });
 
   const removeHandlers = registerMessageHandlers({
     session,
@@ -139,9 +166,9 @@ export function startBackground(deps: BackgroundDeps): () => void {
     extensionOrigin: browser.runtime.getURL('/'),
   });
   // A sign-in or revocations the previous worker left unfinished.
-  session.start().catch((error: unknown) => console.error('Resuming the session failed', error));
+  session.start().catch(logged('Resuming the session'));
   // The last popup view on disk, if "Keep me signed in" no longer allows it or there is nothing to restore.
-  readings.start().catch((error: unknown) => console.error('Checking the kept popup view failed', error));
+  readings.start().catch(logged('Checking the kept popup view'));
   // Paint the badge for whatever state survived (or was restored from "keep me signed in").
   changed();
 
@@ -149,6 +176,7 @@ export function startBackground(deps: BackgroundDeps): () => void {
     stopped = true;
     removeHandlers();
     browser.alarms.onAlarm.removeListener(onAlarm);
+    removeIdleListener();
     session.dispose();
     items.dispose();
   };

@@ -10,8 +10,8 @@ import { glanceWindows, historyWindow, intradayWindow, windowsFor, type Summarie
 import { err, ok, type AppError, type ErrorCode, type Result } from '../shared/error-codes';
 import type { Glance } from '../shared/glance';
 import { POPUP_VIEW_VERSION } from '../shared/popup-view-keys';
+import { FRESH_FOR_MS, nextRetryDelayMs } from '../shared/policy';
 import { HISTORY_RANGES, type History, type Intraday } from '../shared/readings';
-import { nextRetryDelayMs } from './backoff';
 import { IDLE_SYNC, type ReadingsStore } from './readings-store';
 import type { SettingsState } from './settings-store';
 
@@ -46,8 +46,6 @@ export interface ReadingsService {
   clear(): Promise<void>;
 }
 
-/** A glance checked less than this long ago is shown without asking CardioMood again. */
-export const FRESH_FOR_MS = 2 * 60_000;
 /** Day records are kept for the longest history range (90 days); older ones are dropped. */
 export const KEPT_DAYS = Math.max(...HISTORY_RANGES);
 const TRANSIENT: ReadonlySet<ErrorCode> = new Set(['NETWORK_ERROR', 'SERVER_ERROR', 'RATE_LIMITED', 'MALFORMED_RESPONSE']);

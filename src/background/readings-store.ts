@@ -2,7 +2,7 @@ import type { DayRecord } from '../cardiomood/day-record';
 import type { PopupView } from '../shared/popup-view';
 import type { ReadingsSnapshot } from '../shared/readings';
 import type { Status } from '../shared/status';
-import type { StorageItems, SyncRecord } from '../storage/storage-items';
+import type { PollState, StorageItems, SyncRecord } from '../storage/storage-items';
 
 export type { SyncRecord };
 
@@ -27,11 +27,17 @@ export interface ReadingsStore {
   writeLastView(view: PopupView | null): Promise<void>;
   readSync(): Promise<SyncRecord>;
   writeSync(sync: SyncRecord): Promise<void>;
+  /** The badge poll's backoff (no poll yet: nothing unchanged). */
+  readPoll(): Promise<PollState>;
+  writePoll(poll: PollState): Promise<void>;
   /** Everything of the member, in both areas. */
   clear(): Promise<void>;
 }
 
-type ReadingsItems = Pick<StorageItems, 'readingsDays' | 'readingsSnapshot' | 'readingsSync' | 'popupView' | 'lastPopupView'>;
+type ReadingsItems = Pick<
+  StorageItems,
+  'readingsDays' | 'readingsSnapshot' | 'readingsSync' | 'readingsPoll' | 'popupView' | 'lastPopupView'
+>;
 
 export function createReadingsStore(items: ReadingsItems): ReadingsStore {
   const writeOrRemove =
@@ -49,10 +55,11 @@ export function createReadingsStore(items: ReadingsItems): ReadingsStore {
     writeLastView: writeOrRemove(items.lastPopupView),
     readSync: async () => (await items.readingsSync.get()) ?? IDLE_SYNC,
     writeSync: (sync) => items.readingsSync.set(sync),
+    readPoll: async () => (await items.readingsPoll.get()) ?? { unchanged: 0 },
+    writePoll: (poll) => items.readingsPoll.set(poll),
     async clear() {
-      await Promise.all(
-        [items.readingsDays, items.readingsSnapshot, items.readingsSync, items.popupView, items.lastPopupView].map((item) => item.remove()),
-      );
+      const all = [items.readingsDays, items.readingsSnapshot, items.readingsSync, items.readingsPoll, items.popupView, items.lastPopupView];
+      await Promise.all(all.map((item) => item.remove()));
     },
   };
 }

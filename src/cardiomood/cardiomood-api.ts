@@ -53,6 +53,10 @@ export interface CardioMoodApiDeps {
 /** What we ask for (the most any known client uses, §11 #10); the server may cap it lower. */
 export const REQUESTED_PER_PAGE = 100;
 export const DEFAULT_TIMEOUT_MS = 30_000;
+/** Pages requested at the same time once the first page said how many there are. */
+export const PAGE_CONCURRENCY = 3;
+/** The key of fetches made without a signal (WeakMap keys must be objects). */
+const NO_SIGNAL = {};
 const ENDPOINT = '/user-summaries';
 
 export interface PageRequest {
@@ -197,6 +201,17 @@ export function hasNextPage(info: PageInfo, received: number, pageNumber: number
   return received >= (perPage ?? REQUESTED_PER_PAGE);
 }
 
+/**
+ * The last page the envelope announces: `last_page`, else `total` over a trusted `per_page`; 1 when it
+ * says neither (then pages are asked for one by one, as `hasNextPage` allows).
+ */
+export function lastPageOf(info: PageInfo): number {
+  if (info.lastPage !== undefined) return Math.max(1, info.lastPage);
+  const perPage = info.perPage !== undefined && info.perPage <= REQUESTED_PER_PAGE ? info.perPage : undefined;
+  if (info.total !== undefined && perPage !== undefined && perPage > 0) return Math.max(1, Math.ceil(info.total / perPage));
+  return 1;
+}
+
 /** `promise`, or a rejection with the signal's reason as soon as `signal` aborts. */
 function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) return Promise.reject(signal.reason);
@@ -256,25 +271,34 @@ export function createCardioMoodApi(deps: CardioMoodApiDeps): CardioMoodApi {
     }
   }
 
-  return {
-    async fetchSummaries(query) {
-      for (const [name, date] of [['dateFrom', query.dateFrom], ['dateTo', query.dateTo]] as const) {
-        if (!isCalendarDate(date)) return failure('INVALID_MESSAGE', `"${name}" ${JSON.stringify(date)} is not a YYYY-MM-DD calendar date`);
-      }
-      if (query.dateFrom > query.dateTo) return { ok: true, value: [] };
-      if (query.signal?.aborted) return failure('NETWORK_ERROR', `the request to ${ENDPOINT} was aborted`, { aborted: true });
-
-      // Honest pagination brings at least one new day per page, so there can never be more pages than
-      // days in the range (+1 for a final empty page). Beyond that the envelope is lying.
-      const maxPages = daysBetween(query.dateFrom, query.dateTo) + 2;
-      const byDate = new Map<string, Summary>();
-      const seen = new Set<string>();
+  /** Pages 1…n of one range, with up to PAGE_CONCURRENCY requests in flight once page 1 announced n. */
+  async function walkPages(query: SummariesQuery): Promise<ApiResult<Summary[]>> {
+    // Honest pagination brings at least one new day per page, so there can never be more pages than
+    // days in the range (+1 for a final empty page). Beyond that the envelope is lying.
+    const maxPages = daysBetween(query.dateFrom, query.dateTo) + 2;
+    // Requests ahead of the page being read are cancelled when the walk stops early or fails.
+    const ahead = new AbortController();
+    const onAbort = () => ahead.abort(query.signal?.reason);
+    query.signal?.addEventListener('abort', onAbort, { once: true });
+    const started = new Map<number, Promise<ApiResult<SummariesPageResult>>>();
+    const start = (page: number) => {
+      if (!started.has(page)) started.set(page, fetchPage({ ...query, signal: ahead.signal }, page));
+    };
+    /** The last page page 1 announced (never past the bound): pages we may ask for before reading. */
+    let announced = 1;
+    const byDate = new Map<string, Summary>();
+    const seen = new Set<string>();
+    try {
       for (let page = 1; ; page += 1) {
         if (page > maxPages) {
           return failure('MALFORMED_RESPONSE', `${ENDPOINT} kept announcing more pages after ${maxPages} pages for ${maxPages - 1} days`);
         }
-        const result = await fetchPage(query, page);
-        if (!result.ok) return result;
+        for (let next = page; next <= Math.max(page, Math.min(announced, page + PAGE_CONCURRENCY - 1)); next += 1) start(next);
+        const result = await started.get(page)!;
+        started.delete(page);
+        // A request cancelled because the caller aborted answers as the caller's abort.
+        if (!result.ok) return query.signal?.aborted ? failure('NETWORK_ERROR', `the request to ${ENDPOINT} was aborted`, { aborted: true }) : result;
+        if (page === 1) announced = Math.min(maxPages, lastPageOf(result.value.pageInfo));
         let fresh = 0;
         for (const summary of result.value.summaries) {
           if (!seen.has(summary.date)) fresh += 1;
@@ -287,7 +311,35 @@ export function createCardioMoodApi(deps: CardioMoodApiDeps): CardioMoodApi {
         // the same would not help, and what we have is all it will give.
         if (fresh === 0) break;
       }
-      return { ok: true, value: [...byDate.values()].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0)) };
+    } finally {
+      query.signal?.removeEventListener('abort', onAbort);
+      if (started.size > 0) ahead.abort(new DOMException('the pages were not needed', 'AbortError'));
+    }
+    return { ok: true, value: [...byDate.values()].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0)) };
+  }
+
+  /** Walks in flight, per caller's signal (one session's work never shares another's) and range. */
+  const walking = new WeakMap<AbortSignal | typeof NO_SIGNAL, Map<string, Promise<ApiResult<Summary[]>>>>();
+
+  return {
+    async fetchSummaries(query) {
+      for (const [name, date] of [['dateFrom', query.dateFrom], ['dateTo', query.dateTo]] as const) {
+        if (!isCalendarDate(date)) return failure('INVALID_MESSAGE', `"${name}" ${JSON.stringify(date)} is not a YYYY-MM-DD calendar date`);
+      }
+      if (query.dateFrom > query.dateTo) return { ok: true, value: [] };
+      if (query.signal?.aborted) return failure('NETWORK_ERROR', `the request to ${ENDPOINT} was aborted`, { aborted: true });
+      // The same range asked for again while it is being fetched (the popup and the side panel opening
+      // together, an alarm during a refresh) shares that fetch instead of asking CardioMood twice.
+      const owner = query.signal ?? NO_SIGNAL;
+      const ranges = walking.get(owner) ?? new Map<string, Promise<ApiResult<Summary[]>>>();
+      walking.set(owner, ranges);
+      const key = `${query.dateFrom}/${query.dateTo}/${query.includeSlots ? 'slots' : 'values'}`;
+      let walk = ranges.get(key);
+      if (!walk) {
+        walk = walkPages(query).finally(() => ranges.delete(key));
+        ranges.set(key, walk);
+      }
+      return walk;
     },
   };
 }

@@ -103,6 +103,13 @@ export type PendingRevocations = z.infer<typeof pendingRevocationsSchema>;
 export const dayRecordsSchema = z.array(dayRecordSchema);
 export type DayRecords = z.infer<typeof dayRecordsSchema>;
 
+/**
+ * The badge poll's backoff: how many polls in a row left the badge as it was (`pollIntervalMs`).
+ * storage.session: a restarted worker keeps backing off.
+ */
+export const pollStateSchema = z.object({ unchanged: z.number().int().nonnegative() });
+export type PollState = z.infer<typeof pollStateSchema>;
+
 /** 0.1.0's settings: every field had a default, so a partial object was complete after parsing. */
 const settingsV1Schema = z.object({
   keepSignedIn: z.boolean().default(true),
@@ -127,6 +134,7 @@ export interface StorageItems {
   readingsSnapshot: StoredItem<z.infer<typeof readingsSnapshotSchema>>;
   readingsSync: StoredItem<SyncRecord>;
   readingsDays: StoredItem<DayRecords>;
+  readingsPoll: StoredItem<PollState>;
   /** The popup's first-frame view (raw key: the popup reads it bare, before any library). */
   popupView: StoredItem<PopupView>;
   /** The last popup view, on disk, only while "Keep me signed in" is on. */
@@ -164,6 +172,7 @@ export function createStorageItems(options: { warn?: (message: string) => void }
     readingsSnapshot: defineStoredItem('session:readings.snapshot', { schema: readingsSnapshotSchema, version: 1, warn }),
     readingsSync: defineStoredItem('session:readings.sync', { schema: syncRecordSchema, version: 1, warn }),
     readingsDays: defineStoredItem('session:readings.days', { schema: dayRecordsSchema, version: 1, warn }),
+    readingsPoll: defineStoredItem('session:readings.poll', { schema: pollStateSchema, version: 1, warn }),
     popupView: defineStoredItem(`session:${POPUP_VIEW_KEYS.session}`, { schema: popupViewSchema, version: 1, warn }),
     lastPopupView: defineStoredItem(`local:${POPUP_VIEW_KEYS.local}`, { schema: popupViewSchema, version: 1, warn }),
     authNote: defineStoredItem('session:auth.note', {

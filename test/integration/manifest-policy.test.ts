@@ -132,7 +132,7 @@ describe('store packages', () => {
 
   it('should declare exactly the permissions in use when built for each browser', () => {
     for (const [, pkg] of browsers()) {
-      const expected = ['alarms', 'identity', 'storage'];
+      const expected = ['alarms', 'identity', 'idle', 'storage'];
       if (pkg === chrome && HAS_SIDEPANEL) expected.push('sidePanel');
       expect([...pkg.manifest.permissions].sort()).toEqual(expected.sort());
       expect(pkg.manifest.optional_permissions).toBeUndefined();

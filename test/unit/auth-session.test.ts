@@ -4,12 +4,12 @@ import { createAuthStorage, type StoredTokens } from '../../src/auth/auth-storag
 import type { CompanionClient, CompanionResult } from '../../src/auth/companion-client';
 import {
   createAuthSession,
-  isExpired,
   REFRESH_RETRY_DELAYS_MS,
   type AuthAlarm,
   type AuthSessionDeps,
 } from '../../src/auth/create-auth-session';
 import { COMPANION_CLIENT_TIMEOUT_MS } from '../../src/shared/companion-api';
+import { KEEP_ALIVE_MS } from '../../src/shared/policy';
 import type { TokenResponse } from '../../src/shared/token-response';
 import { createStorageItems } from '../../src/storage/storage-items';
 
@@ -144,13 +144,13 @@ beforeEach(() => {
 describe('createAuthSession', () => {
   describe('signIn', () => {
     it('should store tokens in storage.session and only the refresh token in storage.local', async () => {
-      const { session, planned } = setup();
+      const { session, schedule } = setup();
       expect(await session.signIn()).toEqual({ ok: true, value: undefined });
       expect(await stored()).toEqual({ accessToken: 'at-1', refreshToken: 'rt-1', expiresAt: T0 + 3_600_000, issuedAt: T0 });
       expect(await persisted()).toEqual({ refreshToken: 'rt-1' });
       expect(await fakeBrowser.storage.local.get(null)).not.toHaveProperty(AUTH_KEYS.tokens);
-      // Refresh ahead: five minutes before expiry.
-      expect(planned('refreshAhead')).toBe(T0 + 3_600_000 - 300_000);
+      // No alarm ahead of the access token's expiry: it is renewed when a request needs it.
+      expect(schedule).not.toHaveBeenCalled();
     });
 
     it('should persist nothing in storage.local when keep me signed in is off', async () => {
@@ -423,16 +423,45 @@ describe('createAuthSession', () => {
     });
   });
 
-  describe('refreshAhead', () => {
-    it('should refresh only once the lead time before expiry is reached', async () => {
+  describe('keepAlive', () => {
+    it('should renew the tokens only once a day has passed since the last renewal', async () => {
       const { session, companion, advance } = setup();
       await session.signIn();
-      advance(50 * 60_000);
-      await session.refreshAhead();
+      // The access token expired long ago: that alone is no reason (nobody needs it).
+      advance(KEEP_ALIVE_MS - 60_000);
+      await session.keepAlive();
       expect(companion.state.refreshCalls).toEqual([]);
-      advance(6 * 60_000);
-      await session.refreshAhead();
+      advance(60_000);
+      await session.keepAlive();
       expect(companion.state.refreshCalls).toEqual(['rt-1']);
+      await session.keepAlive();
+      expect(companion.state.refreshCalls).toEqual(['rt-1']);
+    });
+
+    it('should restore a kept session the browser restarted with, with the kept refresh token', async () => {
+      const { session, companion } = setup();
+      await session.signIn();
+      // A browser restart: storage.session is gone, the refresh token stays on disk.
+      await fakeBrowser.storage.session.clear();
+      const next = setup();
+      await next.session.keepAlive();
+      expect(companion.state.refreshCalls).toEqual([]);
+      expect(next.companion.state.refreshCalls).toEqual(['rt-1']);
+    });
+
+    it('should do nothing without a session', async () => {
+      const { session, companion } = setup();
+      await session.keepAlive();
+      expect(companion.state.refreshCalls).toEqual([]);
+    });
+
+    it('should end the session as revoked when CardioMood refused the kept refresh token', async () => {
+      const { session, companion, advance } = setup();
+      await session.signIn();
+      companion.state.liveRefresh.clear();
+      advance(KEEP_ALIVE_MS);
+      await session.keepAlive();
+      expect(await session.authStatus()).toEqual({ state: 'reconnect_required', error: null, reason: 'revoked' });
     });
   });
 
@@ -444,7 +473,6 @@ describe('createAuthSession', () => {
       await vi.waitFor(() => expect(companion.state.revoked).toEqual(['rt-1', 'at-1']));
       await vi.waitFor(async () => expect(Object.keys(await fakeBrowser.storage.session.get(null))).toEqual(['auth.note', 'auth.note$']));
       expect(await fakeBrowser.storage.local.get(null)).toEqual({ 'auth.sessionEnd': { reason: 'signed_out', at: T0 } });
-      expect(planned('refreshAhead')).toBeNull();
       expect(planned('revokeRetry')).toBeNull();
       expect(clearMemberData).toHaveBeenCalled();
       expect(await session.authStatus()).toEqual({ state: 'signed_out', error: null, reason: 'signed_out' });
@@ -633,16 +661,5 @@ describe('createAuthSession', () => {
       await session.start();
       expect(await session.authStatus()).toEqual({ state: 'signed_out', error: null, reason: null });
     });
-  });
-});
-
-describe('isExpired', () => {
-  it.each([
-    [3_600_000, 3_569_999, false],
-    [3_600_000, 3_570_000, true],
-    [10_000, 8_999, false],
-    [10_000, 9_000, true],
-  ])('should apply a skew of a tenth of the lifetime (at most 30 s): lifetime %i, age %i → %s', (lifetime, age, expired) => {
-    expect(isExpired({ issuedAt: 0, expiresAt: lifetime }, age)).toBe(expired);
   });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { ALARMS } from '../../src/background/create-background';
 import { sendMessage } from '../../src/messaging/protocol';
+import { KEEP_ALIVE_MS } from '../../src/shared/policy';
 import { broadcasts, gate, getStatus, REPLAY_WINDOW_MS, useBackground } from './support/background-harness';
 
 /**
@@ -24,10 +25,12 @@ async function signedInThenRevoked() {
 }
 
 describe('startBackground: how a session ends', () => {
-  it('should ask to reconnect, naming the reason on every surface, when the refresh-ahead alarm meets a revoked refresh token', async () => {
+  it('should ask to reconnect, naming the reason on every surface, when the keep-alive renewal meets a revoked refresh token', async () => {
     await signedInThenRevoked();
-    background.now += 56 * 60_000; // inside the five minutes before expiry
-    await trigger(ALARMS.refreshToken);
+    // Nobody at the computer (no badge poll), and a day since the last renewal.
+    background.idle = 'locked';
+    background.now += KEEP_ALIVE_MS;
+    await trigger(ALARMS.pollReadings);
     await vi.waitFor(async () =>
       expect((await getStatus()).auth).toEqual({ state: 'reconnect_required', error: null, reason: 'revoked' }),
     );

@@ -90,6 +90,32 @@ describe('startBackground', () => {
     expect(summaryQueries(servers).slice(1)).toEqual([{ from: addDays(today, -1), to: today, slots: '1' }]);
   });
 
+  it.each([
+    ['the glance is fresh', 60_000, 0],
+    ['the glance is older than two minutes', 3 * 60_000, 1],
+    ['the glance is from yesterday', 24 * 3600_000, 2],
+  ])('should cost %s → %i requests per popup open (token refresh included)', async (_name, later, requests) => {
+    const { servers } = start();
+    await sendMessage('signIn');
+    background.now += later;
+    const before = servers.state.requests.length;
+    await getStatus();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    // A day later the access token has expired too: its refresh is the second request.
+    expect(servers.state.requests.slice(before).map((request) => new URL(request.url).pathname)).toEqual(
+      ['/v1/token/refresh', '/user-summaries'].slice(2 - requests),
+    );
+  });
+
+  it('should ask CardioMood once when the popup and the side panel open together', async () => {
+    const { servers } = start();
+    await sendMessage('signIn');
+    background.now += 3 * 60_000;
+    const before = servers.state.summaryRequests;
+    await Promise.all([getStatus(), sendMessage('getHistory', { days: 7 }), sendMessage('refreshReadings')]);
+    expect(servers.state.summaryRequests - before).toBe(1);
+  });
+
   it('should answer the side panel from the cached days, asking only for days it does not hold', async () => {
     const { servers } = start();
     await sendMessage('signIn');

@@ -3,6 +3,8 @@ import { z } from 'zod';
 import {
   createCardioMoodApi,
   hasNextPage,
+  lastPageOf,
+  PAGE_CONCURRENCY,
   processUserSummariesResponse,
   REQUESTED_PER_PAGE,
   type AuthorizedFetch,
@@ -177,7 +179,62 @@ describe('createCardioMoodApi', () => {
     it('should stop when a lying envelope repeats the same page while announcing 999 pages', async () => {
       const { api, authorizedFetch } = answering(() => json(200, flatPage([rawSummary(TO)], 1, 999, 1)));
       expect(datesOf(await api.fetchSummaries(query(29)))).toEqual([TO]);
-      expect(authorizedFetch).toHaveBeenCalledTimes(2);
+      // Page 2 brings nothing new: the walk stops there; pages 3 and 4 were already on their way.
+      expect(authorizedFetch).toHaveBeenCalledTimes(1 + PAGE_CONCURRENCY);
+    });
+
+    it.each([
+      [29, 10, 3],
+      [29, 1, 29],
+      [90, 7, 13],
+    ])('should ask for the pages after the first %i days (cap %i, %i pages) at most three at a time', async (days, cap, pageCount) => {
+      const { authorizedFetch: serve } = laravel(rawDays(TO, days), { cap });
+      let inFlight = 0;
+      let most = 0;
+      const starts: number[] = [];
+      const authorizedFetch = vi.fn<AuthorizedFetch>(async (url, init) => {
+        starts.push(Number(new URL(url).searchParams.get('page')));
+        most = Math.max(most, ++inFlight);
+        await new Promise((resolve) => setTimeout(resolve, 2));
+        inFlight -= 1;
+        return serve(url, init);
+      });
+      const api = createCardioMoodApi({ baseUrl: 'https://api.test', authorizedFetch });
+      expect(datesOf(await api.fetchSummaries(query(days)))).toEqual(dateRange(addDays(TO, -(days - 1)), TO));
+      expect([...starts].sort((a, b) => a - b)).toEqual(Array.from({ length: pageCount }, (_, i) => i + 1));
+      expect(most).toBe(Math.min(PAGE_CONCURRENCY, pageCount - 1));
+    });
+
+    it('should ask for pages one by one when the first page does not say how many there are', async () => {
+      const { authorizedFetch: serve } = laravel(rawDays(TO, 150), { shape: 'bare' });
+      let inFlight = 0;
+      let most = 0;
+      const authorizedFetch = vi.fn<AuthorizedFetch>(async (url, init) => {
+        most = Math.max(most, ++inFlight);
+        await new Promise((resolve) => setTimeout(resolve, 2));
+        inFlight -= 1;
+        return serve(url, init);
+      });
+      const api = createCardioMoodApi({ baseUrl: 'https://api.test', authorizedFetch });
+      expect(datesOf(await api.fetchSummaries(query(150)))).toHaveLength(150);
+      expect(most).toBe(1);
+    });
+
+    it('should cancel the pages on their way when a page fails', async () => {
+      const signals = new Map<number, AbortSignal>();
+      const authorizedFetch = vi.fn<AuthorizedFetch>((url, init) => {
+        const page = Number(new URL(url).searchParams.get('page'));
+        signals.set(page, init!.signal!);
+        if (page === 1) return Promise.resolve(ok(json(200, flatPage([rawSummary(TO)], 1, 5, 1))));
+        if (page === 2) return Promise.resolve(ok(json(503, {})));
+        // Pages 3 and 4 answer only when cancelled.
+        return new Promise((_resolve, reject) => init!.signal!.addEventListener('abort', () => reject(init!.signal!.reason)));
+      });
+      const api = createCardioMoodApi({ baseUrl: 'https://api.test', authorizedFetch });
+      const result = await api.fetchSummaries(query(9));
+      expect(!result.ok && result.error.code).toBe('SERVER_ERROR');
+      expect([...signals.keys()]).toEqual([1, 2, 3, 4]);
+      expect([3, 4].map((page) => signals.get(page)!.aborted)).toEqual([true, true]);
     });
 
     it('should answer MALFORMED_RESPONSE after at most days+1 pages when the envelope never ends', async () => {
@@ -215,6 +272,47 @@ describe('createCardioMoodApi', () => {
       const { api } = answering((page) => (page === 1 ? json(200, flatPage(rawDays(TO, 2), 1, 2, 2)) : json(503, {})));
       const result = await api.fetchSummaries(query(5));
       expect(!result.ok && result.error.code).toBe('SERVER_ERROR');
+    });
+  });
+
+  describe('in-flight dedupe', () => {
+    /** An API whose requests wait for `release()`; `requests` counts those that reached the server. */
+    function held() {
+      const { authorizedFetch: serve, requests } = laravel(rawDays(TO, 29));
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      const authorizedFetch = vi.fn<AuthorizedFetch>(async (url, init) => {
+        const answer = await serve(url, init);
+        await gate;
+        return answer;
+      });
+      return { api: createCardioMoodApi({ baseUrl: 'https://api.test', authorizedFetch }), requests, release };
+    }
+
+    it('should ask CardioMood once when the same range is asked for again while it is on its way', async () => {
+      const { api, requests, release } = held();
+      const signal = new AbortController().signal;
+      const both = Promise.all([api.fetchSummaries(query(2, { signal })), api.fetchSummaries(query(2, { signal }))]);
+      release();
+      const [first, second] = await both;
+      expect(datesOf(first)).toEqual([addDays(TO, -1), TO]);
+      expect(second).toEqual(first);
+      expect(requests).toHaveLength(1);
+      // Settled: the next ask is a new request.
+      await api.fetchSummaries(query(2, { signal }));
+      expect(requests).toHaveLength(2);
+    });
+
+    it.each([
+      ['another range', query(3)],
+      ['the same range with slots', query(2, { includeSlots: true })],
+      ['the same range for another session (signal)', query(2, { signal: new AbortController().signal })],
+    ])('should not share a fetch with %s', async (_name, other) => {
+      const { api, requests, release } = held();
+      const both = Promise.all([api.fetchSummaries(query(2)), api.fetchSummaries(other)]);
+      release();
+      await both;
+      expect(requests).toHaveLength(2);
     });
   });
 
@@ -379,6 +477,19 @@ describe('createCardioMoodApi', () => {
       expect(result).toMatchObject({ ok: false, error: { code: 'SERVER_ERROR' } });
       expect(!result.ok && result.error.message).toMatch(/did not answer/);
     });
+  });
+});
+
+describe('lastPageOf', () => {
+  it.each([
+    [{ lastPage: 4, total: 100, perPage: 10 }, 4],
+    [{ total: 29, perPage: 10 }, 3],
+    [{ total: 29, perPage: 500 }, 1],
+    [{ total: 0, perPage: 10 }, 1],
+    [{ nextPageUrl: '/user-summaries?page=2' }, 1],
+    [{}, 1],
+  ])('should read %j as %i pages', (info, pages) => {
+    expect(lastPageOf(info)).toBe(pages);
   });
 });
 

@@ -43,7 +43,7 @@ const DOCUMENTED_SOURCES: Record<string, readonly [string, string]> = {
   active_minutes: ['activity', 'active_minutes'],
   calories: ['activity', 'calories'],
   distance: ['activity', 'distance'],
-  // The other documented activity fields (src/cardiomood/metrics.ts ACTIVITY_EXTRA_METRICS).
+  // The other documented activity fields, which the history built from day records lists too.
   step_goal_percent: ['activity', 'daily_percent'],
   workouts: ['activity', 'workouts'],
   glasses: ['activity', 'total_glasses'],

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
+import type { IdleSource, IdleState } from '../../../src/background/create-badge-poll';
 import { startBackground } from '../../../src/background/create-background';
 import { localToday } from '../../../src/cardiomood/local-date';
 import { removeAllListeners, sendMessage } from '../../../src/messaging/protocol';
@@ -137,6 +138,9 @@ export const broadcasts = (sent: unknown[]) =>
 export interface BackgroundHarness {
   /** The background's clock (epoch ms); tests move it. */
   now: number;
+  /** What the background's idle API reports (default `active`); `setIdle` also tells its listeners. */
+  idle: IdleState;
+  setIdle(state: IdleState): Promise<void>;
   /** Starts the real background against `servers` (fresh ones by default), with a stand-in auth window. */
   start(servers?: FakeServers, options?: { sender?: { id?: string; url?: string } }): { servers: FakeServers; messaging: ReturnType<typeof installChromeMessaging>; launchWebAuthFlow: ReturnType<typeof authWindow> };
   /** Stops the running background (its listeners and watchers), as when the worker goes away. */
@@ -154,8 +158,23 @@ function authWindow() {
 /** Registers the hooks (fresh fake browser, clock at T0; everything stopped afterwards) and returns the harness. */
 export function useBackground(): BackgroundHarness {
   let stopBackground: (() => void) | undefined;
+  const idleListeners = new Set<(state: IdleState) => void>();
+  const idle: IdleSource = {
+    queryState: async () => harness.idle,
+    onStateChanged(listener) {
+      idleListeners.add(listener);
+      return () => idleListeners.delete(listener);
+    },
+  };
   const harness: BackgroundHarness = {
     now: T0,
+    idle: 'active',
+    async setIdle(state) {
+      harness.idle = state;
+      for (const listener of idleListeners) listener(state);
+      // Let the listeners' work (a poll) start before the caller looks.
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    },
     start(servers = fakeServers(() => harness.now), options = {}) {
       const messaging = installChromeMessaging(options.sender);
       const launchWebAuthFlow = authWindow();
@@ -165,6 +184,7 @@ export function useBackground(): BackgroundHarness {
         now: () => harness.now,
         launchWebAuthFlow,
         getRedirectUrl: () => REDIRECT,
+        idle,
       });
       return { servers, messaging, launchWebAuthFlow };
     },
@@ -181,6 +201,7 @@ export function useBackground(): BackgroundHarness {
       substitutions === undefined || substitutions.length === 0 ? key : `${key}(${[substitutions].flat().join(',')})`,
     );
     harness.now = T0;
+    harness.idle = 'active';
   });
   afterEach(async () => {
     harness.stop();

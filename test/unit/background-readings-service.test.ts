@@ -1,0 +1,287 @@
+import { describe, expect, it, vi } from 'vitest';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
+import { SessionEndedError } from '../../src/auth/create-auth-session';
+import { createReadingsService } from '../../src/background/create-readings-service';
+import { createReadingsStore } from '../../src/background/readings-store';
+import { DEFAULT_SETTINGS, type Settings } from '../../src/shared/settings';
+import type { ApiError, CardioMoodApi, SummariesQuery } from '../../src/cardiomood/cardiomood-api';
+import { addDays, dateRange, localToday } from '../../src/cardiomood/local-date';
+import { summarySchema } from '../../src/cardiomood/summary-schema';
+import { rawDays } from './cardiomood-fixtures';
+import { useStorageItems } from './support/use-storage-items';
+
+const T0 = Date.parse('2026-11-28T12:00:00Z');
+const MINUTE = 60_000;
+const items = useStorageItems();
+
+/** The service over real storage items (WXT's fake browser), a fake API and a fake session. */
+function setup() {
+  const clock = { now: T0 };
+  let epoch = new AbortController();
+  const session = { hasSession: vi.fn(async () => true), signal: () => epoch.signal };
+  const server = {
+    summaries: rawDays(localToday(new Date(T0 + 30 * 24 * 60 * MINUTE)), 160).map((day) => summarySchema.parse(day)),
+    failure: null as ApiError | null,
+    gate: null as Promise<void> | null,
+  };
+  const queries: SummariesQuery[] = [];
+  const api: CardioMoodApi = {
+    fetchSummaries: vi.fn(async (query: SummariesQuery) => {
+      queries.push(query);
+      if (server.gate) await server.gate;
+      if (server.failure) return { ok: false as const, error: server.failure };
+      return { ok: true as const, value: server.summaries.filter((s) => s.date >= query.dateFrom && s.date <= query.dateTo) };
+    }),
+  };
+  const settings = { current: DEFAULT_SETTINGS as Settings };
+  const store = createReadingsStore(items());
+  const scheduleRetry = vi.fn(async (_at: number | null) => undefined);
+  const onChange = vi.fn();
+  const service = createReadingsService({
+    session,
+    api,
+    store,
+    now: () => clock.now,
+    readSettings: async () => ({ settings: settings.current, unreadable: false }),
+    scheduleRetry,
+    onChange,
+  });
+  const windows = () => queries.map((q) => [q.dateFrom, q.dateTo, q.includeSlots]);
+  const today = () => localToday(new Date(clock.now));
+  return {
+    service,
+    store,
+    session,
+    server,
+    clock,
+    settings,
+    scheduleRetry,
+    onChange,
+    windows,
+    today,
+    endSession: (reason: 'signed_out' | 'revoked') => {
+      epoch.abort(new SessionEndedError(reason));
+      epoch = new AbortController();
+    },
+  };
+}
+
+describe('createReadingsService', () => {
+  describe('refresh', () => {
+    it('should fetch the whole window with slots once, then keep one record a day, the snapshot and the popup view', async () => {
+      const { service, store, windows, today, scheduleRetry } = setup();
+      expect(await service.refresh()).toEqual({ ok: true, value: undefined });
+      expect(windows()).toEqual([[addDays(today(), -28), today(), true]]);
+      expect((await store.readDays()).map((r) => r.date)).toEqual(dateRange(addDays(today(), -28), today()));
+      expect((await store.readSnapshot())?.fetchedAt).toBe(T0);
+      const view = await store.readView();
+      expect(view).toMatchObject({ v: 1, units: 'metric', temperature: 'celsius', hidden: [], savedAt: T0 });
+      expect(view?.glance).toMatchObject({ today: { date: today() }, checkedAt: T0 });
+      expect(await store.readLastView()).toEqual(view);
+      expect(await store.readSync()).toEqual({ state: 'idle', error: null, nextRetryAt: null, attempt: 0 });
+      expect(scheduleRetry).toHaveBeenLastCalledWith(null);
+    });
+
+    it.each([
+      ['three minutes later', 3 * MINUTE, 0],
+      ['the next day', 24 * 60 * MINUTE, 1],
+      ['two days later', 48 * 60 * MINUTE, 2],
+    ])('should ask in one request %s', async (_when, later, extraDays) => {
+      const { service, clock, windows, today } = setup();
+      await service.refresh();
+      clock.now += later;
+      await service.refresh();
+      expect(windows().slice(1)).toEqual([[addDays(today(), -1 - extraDays), today(), true]]);
+    });
+
+    it('should share one refresh between callers', async () => {
+      const { service, windows } = setup();
+      await Promise.all([service.refresh(), service.refresh(), service.refresh()]);
+      expect(windows()).toHaveLength(1);
+    });
+
+    it('should keep the cache, show offline and plan a retry when the network fails', async () => {
+      const { service, store, server, clock, scheduleRetry } = setup();
+      await service.refresh();
+      const view = await store.readView();
+      clock.now += 3 * MINUTE;
+      server.failure = { code: 'NETWORK_ERROR', message: 'could not reach CardioMood' };
+      expect(await service.refresh()).toMatchObject({ ok: false, error: { code: 'NETWORK_ERROR' } });
+      expect(await store.readSync()).toMatchObject({ state: 'offline', nextRetryAt: clock.now + 30_000, attempt: 1 });
+      expect(scheduleRetry).toHaveBeenLastCalledWith(clock.now + 30_000);
+      expect(await store.readView()).toEqual(view);
+      expect(await store.readDays()).toHaveLength(29);
+    });
+
+    it("should respect the server's Retry-After when it is later than the backoff", async () => {
+      const { service, store, server, clock } = setup();
+      server.failure = { code: 'RATE_LIMITED', message: '429', retryAfterMs: 300_000 } as ApiError;
+      await service.refresh();
+      expect(await store.readSync()).toMatchObject({ state: 'error', error: { code: 'RATE_LIMITED' }, nextRetryAt: clock.now + 300_000 });
+    });
+
+    it.each([
+      ['signed_out', 'NOT_SIGNED_IN'],
+      ['revoked', 'REAUTH_REQUIRED'],
+    ] as const)('should write nothing when the session ends (%s) while the fetch is on its way', async (reason, code) => {
+      const { service, store, server, windows, endSession } = setup();
+      let open!: () => void;
+      server.gate = new Promise((resolve) => (open = resolve));
+      const refreshing = service.refresh();
+      await vi.waitFor(() => expect(windows()).toHaveLength(1));
+      // What the auth session does when a session ends: abort its signal, then clear the member's data.
+      endSession(reason);
+      await store.clear();
+      open();
+      expect(await refreshing).toMatchObject({ ok: false, error: { code } });
+      const stored = Object.keys(await fakeBrowser.storage.session.get(null));
+      for (const key of ['readings.days', 'readings.snapshot', 'view.popup']) expect(stored).not.toContain(key);
+      expect(await fakeBrowser.storage.local.get('view.lastPopup')).toEqual({});
+    });
+
+    it('should answer NOT_SIGNED_IN without a request when there is no session', async () => {
+      const { service, session, windows } = setup();
+      session.hasSession.mockResolvedValue(false);
+      expect(await service.refresh()).toMatchObject({ ok: false, error: { code: 'NOT_SIGNED_IN' } });
+      expect(windows()).toEqual([]);
+    });
+
+    it('should keep no record older than the longest history range', async () => {
+      const { service, store, clock, today } = setup();
+      await service.getHistory(90);
+      clock.now += 10 * 24 * 60 * MINUTE;
+      await service.refresh();
+      const dates = (await store.readDays()).map((record) => record.date);
+      expect(dates[0]).toBe(addDays(today(), -89));
+      expect(dates.at(-1)).toBe(today());
+    });
+  });
+
+  describe('revalidateIfStale', () => {
+    it.each([
+      ['fresh', MINUTE, 0],
+      ['older than two minutes', 3 * MINUTE, 1],
+      ['from yesterday', 24 * 60 * MINUTE, 1],
+    ])('should ask again only when the glance is not fresh (%s)', async (_name, later, requests) => {
+      const { service, clock, windows } = setup();
+      await service.refresh();
+      clock.now += later;
+      service.revalidateIfStale();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(windows().slice(1)).toHaveLength(requests);
+    });
+
+    it('should leave the next attempt to the retry alarm while a retry is planned', async () => {
+      const { service, server, clock, windows } = setup();
+      server.failure = { code: 'SERVER_ERROR', message: '503' };
+      await service.refresh();
+      server.failure = null;
+      clock.now += 10_000;
+      service.revalidateIfStale();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(windows()).toHaveLength(1);
+    });
+  });
+
+  describe('getHistory', () => {
+    it('should answer from the cached days of the glance without asking again', async () => {
+      const { service, windows, today, server } = setup();
+      await service.refresh();
+      const history = await service.getHistory(7);
+      expect(windows()).toHaveLength(1);
+      const expected = dateRange(addDays(today(), -6), today()).map((date) => server.summaries.find((s) => s.date === date)?.activity?.total_steps);
+      expect(history.ok && history.value.days.map((day) => day.values.steps)).toEqual(expected);
+      expect(history.ok && history.value.fetchedAt).toBe(T0);
+    });
+
+    it('should ask once, without slots, for the days before the glance, and keep them', async () => {
+      const { service, windows, today } = setup();
+      await service.refresh();
+      expect((await service.getHistory(90)).ok).toBe(true);
+      expect(windows().slice(1)).toEqual([[addDays(today(), -89), addDays(today(), -29), false]]);
+      await service.getHistory(90);
+      await service.getHistory(30);
+      expect(windows()).toHaveLength(2);
+    });
+
+    it('should bring the glance up to date with it when the glance is stale', async () => {
+      const { service, clock, windows, today } = setup();
+      await service.refresh();
+      clock.now += 3 * MINUTE;
+      await service.getHistory(7);
+      expect(windows().slice(1)).toEqual([[addDays(today(), -1), today(), true]]);
+    });
+
+    it('should answer from the cache when CardioMood cannot be reached and the cache covers the range', async () => {
+      const { service, server, clock } = setup();
+      await service.refresh();
+      clock.now += 3 * MINUTE;
+      server.failure = { code: 'NETWORK_ERROR', message: 'offline' };
+      const history = await service.getHistory(7);
+      expect(history.ok && history.value.fetchedAt).toBe(T0);
+    });
+
+    it('should report the failure when a day it needs cannot be fetched', async () => {
+      const { service, server } = setup();
+      server.failure = { code: 'SERVER_ERROR', message: '503' };
+      expect(await service.getHistory(7)).toMatchObject({ ok: false, error: { code: 'SERVER_ERROR' } });
+    });
+
+    it('should answer NOT_SIGNED_IN without a request when there is no session', async () => {
+      const { service, session, windows } = setup();
+      session.hasSession.mockResolvedValue(false);
+      expect(await service.getHistory(7)).toMatchObject({ ok: false, error: { code: 'NOT_SIGNED_IN' } });
+      expect(windows()).toEqual([]);
+    });
+  });
+
+  describe('getIntraday', () => {
+    it('should ask for that day with slots, every time (raw slots are never kept)', async () => {
+      const { service, windows, today } = setup();
+      await service.getIntraday(today());
+      await service.getIntraday(today());
+      expect(windows()).toEqual([
+        [today(), today(), true],
+        [today(), today(), true],
+      ]);
+    });
+  });
+
+  describe('settingsChanged', () => {
+    it('should paint the popup view with the new display settings and the same glance', async () => {
+      const { service, store, settings, clock } = setup();
+      await service.refresh();
+      const before = await store.readView();
+      clock.now += MINUTE;
+      settings.current = { ...DEFAULT_SETTINGS, units: 'imperial', hiddenTiles: ['steps'] };
+      await service.settingsChanged();
+      expect(await store.readView()).toEqual({ ...before, units: 'imperial', hidden: ['steps'], savedAt: clock.now });
+      expect(await store.readLastView()).toEqual(await store.readView());
+    });
+
+    it('should delete the view on disk when keep me signed in is turned off, with or without a current view', async () => {
+      const { service, store, settings } = setup();
+      await service.refresh();
+      settings.current = { ...DEFAULT_SETTINGS, keepSignedIn: false };
+      await service.settingsChanged();
+      expect(await store.readLastView()).toBeNull();
+      expect(await store.readView()).not.toBeNull();
+      await store.writeView(null);
+      await store.writeLastView((await store.readView()) ?? null);
+      await service.settingsChanged();
+      expect(await store.readLastView()).toBeNull();
+    });
+  });
+
+  describe('clear', () => {
+    it('should forget every reading, both views and the poll state, and cancel the retry', async () => {
+      const { service, store, scheduleRetry } = setup();
+      await service.refresh();
+      await store.writePoll({ unchanged: 2 });
+      await service.clear();
+      expect(await fakeBrowser.storage.session.get(null)).toEqual({});
+      expect(await fakeBrowser.storage.local.get(null)).toEqual({});
+      expect(scheduleRetry).toHaveBeenLastCalledWith(null);
+    });
+  });
+});
