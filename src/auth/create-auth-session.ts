@@ -1,5 +1,5 @@
 import * as oauth from 'oauth4webapi';
-import type { ExchangeRequest } from '../shared/companion-api';
+import { COMPANION_CLIENT_TIMEOUT_MS, type ExchangeRequest } from '../shared/companion-api';
 import { err, ok, type AppError, type ErrorCode, type Result } from '../shared/error-codes';
 import { needsReconnect, type SessionEndReason, type Status } from '../shared/status';
 import type { TokenResponse } from '../shared/token-response';
@@ -309,7 +309,8 @@ export function createAuthSession(deps: AuthSessionDeps): AuthSession {
 
   async function planRefreshRetry(sends: number): Promise<void> {
     const delay = REFRESH_RETRY_DELAYS_MS[sends - 1];
-    if (delay === undefined) return;
+    // Past the quick retries, the readings' backoff asks again: no alarm of ours keeps sending.
+    if (delay === undefined) return deps.schedule('refreshRetry', null);
     stopRefreshTimer();
     cancelRefreshTimer = deps.setTimer(() => {
       cancelRefreshTimer = null;
@@ -332,6 +333,10 @@ export function createAuthSession(deps: AuthSessionDeps): AuthSession {
       return err('REAUTH_REQUIRED', 'the access token expired and there is no refresh token to renew it');
     }
     const { attempt, mayHaveRotated } = await beginAttempt(refreshToken);
+    // A worker stopped while this request is on the wire never learns its answer, and no timer of
+    // its survives: this alarm starts a new worker that retries (same nonce) while the companion
+    // still holds the answer. Every answer below replaces or cancels it.
+    await deps.schedule('refreshRetry', now() + COMPANION_CLIENT_TIMEOUT_MS);
     const response = await companion.refresh({ refresh_token: refreshToken, replay_nonce: attempt.nonce });
     if (from !== epoch || from.signal.aborted) {
       // The session ended while this refresh ran: what it received must not live on.
@@ -364,7 +369,7 @@ export function createAuthSession(deps: AuthSessionDeps): AuthSession {
     }
     // Every other failure keeps every token.
     if (LOST_ANSWER.has(response.error.code)) await planRefreshRetry(attempt.sends);
-    else await storage.writeAttempt({ ...attempt, unanswered: false });
+    else await Promise.all([storage.writeAttempt({ ...attempt, unanswered: false }), deps.schedule('refreshRetry', null)]);
     return response;
   }
 
