@@ -151,6 +151,9 @@ export function createAuthSession(deps: AuthSessionDeps): AuthSession {
     return result;
   }
 
+  /** Attempts are written in the same queue: with "keep me signed in" their nonce goes next to the persisted token. */
+  const writeAttempt = (attempt: RefreshAttempt | null) => serialized(() => storage.writeAttempt(attempt));
+
   async function saveTokens(tokens: StoredTokens): Promise<void> {
     await serialized(async () => storage.writeTokens(tokens, { persistRefreshToken: await deps.keepSignedIn() }));
     await deps.schedule('refreshAhead', tokens.expiresAt === null ? null : tokens.expiresAt - refreshLeadMs(tokens));
@@ -192,7 +195,7 @@ export function createAuthSession(deps: AuthSessionDeps): AuthSession {
     const [tokens, persisted] = await Promise.all([storage.readTokens(), storage.readPersistedRefreshToken()]);
     await serialized(() => storage.clearTokens());
     await Promise.all([
-      storage.writeAttempt(null),
+      writeAttempt(null),
       storage.writeSessionEnd({ reason, at: now() }),
       deps.schedule('refreshAhead', null),
       deps.schedule('refreshRetry', null),
@@ -217,7 +220,7 @@ export function createAuthSession(deps: AuthSessionDeps): AuthSession {
     epoch = new AbortController();
     stopRefreshTimer();
     await deps.clearMemberData();
-    await storage.writeAttempt(null);
+    await writeAttempt(null);
     await saveTokens(tokens);
     await storage.writeSessionEnd(null);
   }
@@ -303,7 +306,7 @@ export function createAuthSession(deps: AuthSessionDeps): AuthSession {
       sends: (same?.sends ?? 0) + 1,
       unanswered: true,
     };
-    await storage.writeAttempt(attempt);
+    await writeAttempt(attempt);
     return { attempt, mayHaveRotated: same?.unanswered ?? false };
   }
 
@@ -353,7 +356,7 @@ export function createAuthSession(deps: AuthSessionDeps): AuthSession {
       // The rotated refresh token is stored before anything else happens with the response.
       await saveTokens(toStoredTokens(response.value, now(), refreshToken));
       stopRefreshTimer();
-      await Promise.all([storage.writeAttempt(null), deps.schedule('refreshRetry', null)]);
+      await Promise.all([writeAttempt(null), deps.schedule('refreshRetry', null)]);
       deps.onChange();
       return ok(response.value.access_token);
     }
@@ -369,7 +372,7 @@ export function createAuthSession(deps: AuthSessionDeps): AuthSession {
     }
     // Every other failure keeps every token.
     if (LOST_ANSWER.has(response.error.code)) await planRefreshRetry(attempt.sends);
-    else await Promise.all([storage.writeAttempt({ ...attempt, unanswered: false }), deps.schedule('refreshRetry', null)]);
+    else await Promise.all([writeAttempt({ ...attempt, unanswered: false }), deps.schedule('refreshRetry', null)]);
     return response;
   }
 
@@ -379,7 +382,7 @@ export function createAuthSession(deps: AuthSessionDeps): AuthSession {
     const tokens = await storage.readTokens();
     if (attempt.refreshToken !== (tokens?.refreshToken ?? (await restorableRefreshToken()))) {
       // Left behind by a rotation that was stored: nothing to retry.
-      await storage.writeAttempt(null);
+      await writeAttempt(null);
       return;
     }
     await refresh(tokens?.accessToken ?? null);

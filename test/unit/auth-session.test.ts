@@ -345,7 +345,7 @@ describe('createAuthSession', () => {
       expect(!result.ok && result.error.code).toBe(code);
       if (retryAfterMs) expect(!result.ok && result.error.retryAfterMs).toBe(retryAfterMs);
       expect(await stored()).toEqual(before);
-      expect(await persisted()).toEqual({ refreshToken: 'rt-1' });
+      expect(await persisted()).toMatchObject({ refreshToken: 'rt-1' });
       // The next attempt uses the same, still valid refresh token.
       expect(await session.getAccessToken()).toEqual({ ok: true, value: 'at-2' });
     });
@@ -443,7 +443,11 @@ describe('createAuthSession', () => {
       await session.signOut();
       await vi.waitFor(() => expect(companion.state.revoked).toEqual(['rt-1', 'at-1']));
       await vi.waitFor(async () => expect(Object.keys(await fakeBrowser.storage.session.get(null))).toEqual(['auth.note', 'auth.note$']));
-      expect(await fakeBrowser.storage.local.get(null)).toEqual({ 'auth.sessionEnd': { reason: 'signed_out', at: T0 } });
+      // The token is gone; what stays is why the session ended and the version of the emptied key.
+      expect(await fakeBrowser.storage.local.get(null)).toEqual({
+        'auth.sessionEnd': { reason: 'signed_out', at: T0 },
+        'auth.persistedRefreshToken$': { v: 2 },
+      });
       expect(planned('refreshAhead')).toBeNull();
       expect(planned('revokeRetry')).toBeNull();
       expect(clearMemberData).toHaveBeenCalled();

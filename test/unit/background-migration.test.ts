@@ -75,7 +75,7 @@ describe('startBackground over 0.1.0 storage', () => {
     expect(servers.state.refreshes).toBe(0);
     // Changed shapes now carry their version; nothing else was rewritten.
     const local = await fakeBrowser.storage.local.get(null);
-    expect(local).toEqual({ ...V010.local, settings$: { v: 2 } });
+    expect(local).toEqual({ ...V010.local, settings$: { v: 2 }, 'auth.persistedRefreshToken$': { v: 2 } });
     expect(await fakeBrowser.storage.session.get(Object.keys(V010.session))).toEqual({
       ...V010.session,
       'auth.note': { error: null },

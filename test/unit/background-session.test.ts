@@ -131,6 +131,40 @@ describe('startBackground: refresh with a replay nonce', () => {
     expect(result.ok && result.value.auth).toEqual({ state: 'reconnect_required', error: null, reason: 'reuse_refused' });
   });
 
+  it('should retry a lost answer with the same nonce after a browser restart when keep me signed in is on', async () => {
+    const { servers } = background.start();
+    await sendMessage('signIn');
+    background.now += 2 * 3600_000;
+    servers.state.loseRefreshAnswers = 1;
+    await sendMessage('refreshReadings');
+    // The browser restarts before the retry: storage.session (where the attempt lived) is gone.
+    background.stop();
+    await fakeBrowser.storage.session.clear();
+    background.start(servers);
+    background.now += 10_000;
+    const recovered = await sendMessage('refreshReadings');
+    expect(recovered.ok && recovered.value.auth.state).toBe('signed_in');
+    expect(recovered.ok && recovered.value.sync.state).toBe('idle');
+    expect(servers.state.replays).toBe(1);
+    const [first, second] = servers.state.refreshCalls;
+    expect(second).toEqual(first);
+    // Once answered, storage.local holds the new refresh token and nothing of the attempt.
+    const persisted = (await fakeBrowser.storage.local.get('auth.persistedRefreshToken'))['auth.persistedRefreshToken'];
+    expect(persisted).toEqual({ refreshToken: 'refresh-2' });
+  });
+
+  it('should keep no nonce in storage.local when keep me signed in is off', async () => {
+    const { servers } = background.start();
+    await sendMessage('updateSettings', { keepSignedIn: false });
+    await sendMessage('signIn');
+    background.now += 2 * 3600_000;
+    servers.state.loseRefreshAnswers = 1;
+    await sendMessage('refreshReadings');
+    const stored = JSON.stringify(await fakeBrowser.storage.local.get(null));
+    expect(stored).not.toContain(servers.state.refreshCalls[0]!.replay_nonce!);
+    expect(stored).not.toContain('refresh-');
+  });
+
   it('should send a new nonce for the next refresh token', async () => {
     const { servers } = background.start();
     await sendMessage('signIn');
