@@ -73,6 +73,13 @@ export interface AuthSession {
   start(): Promise<void>;
   /** The member switched "keep me signed in": persist or forget the refresh token now. */
   setKeepSignedIn(on: boolean): Promise<void>;
+  /**
+   * Before "keep me signed in" goes off: a session that lives only on disk (restored after a browser
+   * restart, not refreshed since) is renewed into storage.session while the option still allows it,
+   * or switching the option off would sign the member out. Fails, keeping the token on disk, when the
+   * renewal fails for a reason that may pass (offline, 5xx, 429).
+   */
+  restoreFromDisk(): Promise<Result<void>>;
   /** Cancels this worker's timers. */
   dispose(): void;
 }
@@ -519,6 +526,13 @@ export function createAuthSession(deps: AuthSessionDeps): AuthSession {
     start() {
       started = recover();
       return started;
+    },
+    async restoreFromDisk() {
+      if ((await storage.readTokens()) || !(await restorableRefreshToken())) return ok(undefined);
+      const renewed = await refresh(null);
+      // Refused by CardioMood (the session has ended) or already gone: nothing is left to keep.
+      if (renewed.ok || renewed.error.code === 'REAUTH_REQUIRED' || renewed.error.code === 'NOT_SIGNED_IN') return ok(undefined);
+      return err(renewed.error.code, `the session kept on disk could not be renewed, so it stays kept (${renewed.error.message})`);
     },
     setKeepSignedIn: (on) =>
       serialized(async () => {

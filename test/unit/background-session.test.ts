@@ -294,6 +294,38 @@ describe('startBackground: races', () => {
   });
 });
 
+describe('startBackground: switching keep me signed in off', () => {
+  it('should stay signed in when the option is switched off after a browser restart, before any page asked', async () => {
+    const { servers } = background.start();
+    await sendMessage('signIn');
+    background.stop();
+    await fakeBrowser.storage.session.clear();
+    background.start(servers);
+    // The session is on disk only (the persisted refresh token) until its first refresh.
+    const saved = await sendMessage('updateSettings', { keepSignedIn: false });
+    expect(saved.ok && saved.value.keepSignedIn).toBe(false);
+    expect((await getStatus()).auth).toEqual({ state: 'signed_in', error: null, reason: null });
+    expect(await fakeBrowser.storage.local.get('auth.persistedRefreshToken')).toEqual({});
+    expect(servers.state.refreshes).toBe(1);
+  });
+
+  it('should refuse the switch and keep the session on disk when it cannot be renewed now', async () => {
+    const { servers } = background.start();
+    await sendMessage('signIn');
+    background.stop();
+    await fakeBrowser.storage.session.clear();
+    background.start(servers);
+    servers.state.fault = 'network';
+    const saved = await sendMessage('updateSettings', { keepSignedIn: false });
+    expect(!saved.ok && saved.error.code).toBe('NETWORK_ERROR');
+    expect((await getStatus()).settings.keepSignedIn).toBe(true);
+    expect(await fakeBrowser.storage.local.get('auth.persistedRefreshToken')).not.toEqual({});
+    servers.state.fault = null;
+    expect((await sendMessage('updateSettings', { keepSignedIn: false })).ok).toBe(true);
+    expect((await getStatus()).auth.state).toBe('signed_in');
+  });
+});
+
 describe('startBackground: settings that cannot be read', () => {
   it('should turn keep me signed in off, drop the persisted refresh token and say so until the member saves', async () => {
     const first = background.start();
