@@ -69,7 +69,7 @@ export interface AuthSession {
   retryRefresh(): Promise<void>;
   /** Alarm handler: try the revocations still pending again. */
   retryRevocations(): Promise<void>;
-  /** Once per worker start: ends a sign-in whose flow died with the previous worker, resumes revocations. */
+  /** Once per worker start: ends a sign-in whose flow died with the previous worker, resumes revocations and an unanswered refresh. */
   start(): Promise<void>;
   /** The member switched "keep me signed in": persist or forget the refresh token now. */
   setKeepSignedIn(on: boolean): Promise<void>;
@@ -475,6 +475,9 @@ export function createAuthSession(deps: AuthSessionDeps): AuthSession {
       deps.onChange();
     }
     if ((await storage.readRevocations()).length > 0) void runRevocations().catch((error: unknown) => console.error('Revoking tokens failed', error));
+    // A refresh the previous worker sent and never heard back from: retry it now, while the companion
+    // may still hold its answer. Its alarm may be gone (Chrome may clear alarms when it restarts).
+    if ((await storage.readAttempt())?.unanswered) void retryRefresh().catch((error: unknown) => console.error('Retrying the refresh failed', error));
   }
 
   return {

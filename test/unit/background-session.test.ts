@@ -153,6 +153,25 @@ describe('startBackground: refresh with a replay nonce', () => {
     expect(persisted).toEqual({ refreshToken: 'refresh-2' });
   });
 
+  it.each([
+    ['the worker restarts', false],
+    ['the browser restarts and its alarms are gone', true],
+  ])('should retry a lost answer as soon as the background starts again when %s', async (_what, browserRestart) => {
+    const { servers } = background.start();
+    await sendMessage('signIn');
+    background.now += 2 * 3600_000;
+    servers.state.loseRefreshAnswers = 1;
+    await sendMessage('refreshReadings');
+    background.stop();
+    if (browserRestart) await fakeBrowser.storage.session.clear();
+    await fakeBrowser.alarms.clearAll();
+    // No page asks and no alarm fires: the start alone must retry, inside the replay window.
+    background.start(servers);
+    await vi.waitFor(() => expect(servers.state.replays).toBe(1));
+    expect(servers.state.refreshCalls[1]).toEqual(servers.state.refreshCalls[0]);
+    await vi.waitFor(async () => expect((await getStatus()).auth.state).toBe('signed_in'));
+  });
+
   it('should keep no nonce in storage.local when keep me signed in is off', async () => {
     const { servers } = background.start();
     await sendMessage('updateSettings', { keepSignedIn: false });
