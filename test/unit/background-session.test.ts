@@ -23,6 +23,16 @@ async function signedInThenRevoked() {
   return started;
 }
 
+/** Signed in, the access token expired, and a refresh CardioMood carried out whose answer was lost. */
+async function signedInThenAnswerLost() {
+  const started = background.start();
+  await sendMessage('signIn');
+  background.now += 2 * 3600_000;
+  started.servers.state.loseRefreshAnswers = 1;
+  await sendMessage('refreshReadings');
+  return started;
+}
+
 describe('startBackground: how a session ends', () => {
   it('should ask to reconnect, naming the reason on every surface, when the refresh-ahead alarm meets a revoked refresh token', async () => {
     await signedInThenRevoked();
@@ -132,11 +142,7 @@ describe('startBackground: refresh with a replay nonce', () => {
   });
 
   it('should retry a lost answer with the same nonce after a browser restart when keep me signed in is on', async () => {
-    const { servers } = background.start();
-    await sendMessage('signIn');
-    background.now += 2 * 3600_000;
-    servers.state.loseRefreshAnswers = 1;
-    await sendMessage('refreshReadings');
+    const { servers } = await signedInThenAnswerLost();
     // The browser restarts before the retry: storage.session (where the attempt lived) is gone.
     background.stop();
     await fakeBrowser.storage.session.clear();
@@ -157,11 +163,7 @@ describe('startBackground: refresh with a replay nonce', () => {
     ['the worker restarts', false],
     ['the browser restarts and its alarms are gone', true],
   ])('should retry a lost answer as soon as the background starts again when %s', async (_what, browserRestart) => {
-    const { servers } = background.start();
-    await sendMessage('signIn');
-    background.now += 2 * 3600_000;
-    servers.state.loseRefreshAnswers = 1;
-    await sendMessage('refreshReadings');
+    const { servers } = await signedInThenAnswerLost();
     background.stop();
     if (browserRestart) await fakeBrowser.storage.session.clear();
     await fakeBrowser.alarms.clearAll();
