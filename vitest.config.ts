@@ -17,7 +17,7 @@ export default defineConfig({
         define: { __CARDIOMOOD_CONFIG__: JSON.stringify(resolveBuildConfig({}, 'development')) },
         test: {
           name: 'unit',
-          include: ['test/unit/**/*.test.{ts,tsx}'],
+          include: ['test/unit/**/*.test.{ts,tsx}', 'test/soak/**/*.test.ts'],
           restoreMocks: true,
         },
       },

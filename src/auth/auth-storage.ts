@@ -2,6 +2,7 @@ import type { AppError } from '../shared/error-codes';
 import type {
   PendingRevocations,
   PendingSignIn,
+  PersistedRefreshToken,
   RefreshAttempt,
   SessionEnd,
   StorageItems,
@@ -16,7 +17,8 @@ export const PENDING_SIGN_IN_TTL_MS = 10 * 60 * 1000;
 /**
  * Where the background keeps auth state: the live tokens, the pending sign-in, a refresh attempt and
  * tokens still to revoke in storage.session; in storage.local at most the refresh token (only when the
- * member chose "Keep me signed in") and why the last session ended. Reads go through the validated
+ * member chose "Keep me signed in", then with the replay nonce of a refresh of it still unanswered)
+ * and why the last session ended. Reads go through the validated
  * storage items: invalid data fails closed (treated as absent, so as signed out).
  */
 export interface AuthStorage {
@@ -35,7 +37,9 @@ export interface AuthStorage {
   writeSignInError(error: AppError | null): Promise<void>;
   readSessionEnd(): Promise<SessionEnd | null>;
   writeSessionEnd(end: SessionEnd | null): Promise<void>;
+  /** The refresh attempt in progress: from storage.session, or after a browser restart from storage.local. */
   readAttempt(): Promise<RefreshAttempt | null>;
+  /** Writes the attempt (null: none) and mirrors its nonce next to the persisted refresh token, if there is one. */
   writeAttempt(attempt: RefreshAttempt | null): Promise<void>;
   readRevocations(): Promise<PendingRevocations>;
   writeRevocations(pending: PendingRevocations): Promise<void>;
@@ -45,6 +49,13 @@ type AuthItems = Pick<
   StorageItems,
   'tokens' | 'pendingSignIn' | 'persistedRefreshToken' | 'authNote' | 'sessionEnd' | 'refreshAttempt' | 'pendingRevocations'
 >;
+
+/** The persisted refresh token, with the attempt's nonce when the attempt is for that token. */
+function persisted(refreshToken: string, attempt: RefreshAttempt | null): PersistedRefreshToken {
+  if (attempt?.refreshToken !== refreshToken) return { refreshToken };
+  const { nonce, sends, unanswered } = attempt;
+  return { refreshToken, attempt: { nonce, sends, unanswered } };
+}
 
 export function createAuthStorage(items: AuthItems): AuthStorage {
   async function readPending(now: number): Promise<PendingSignIn | null> {
@@ -57,7 +68,7 @@ export function createAuthStorage(items: AuthItems): AuthStorage {
   }
 
   async function persistRefreshToken(refreshToken: string | null): Promise<void> {
-    if (refreshToken) await items.persistedRefreshToken.set({ refreshToken });
+    if (refreshToken) await items.persistedRefreshToken.set(persisted(refreshToken, await items.refreshAttempt.get()));
     else await items.persistedRefreshToken.remove();
   }
 
@@ -89,8 +100,20 @@ export function createAuthStorage(items: AuthItems): AuthStorage {
     writeSignInError: (error) => items.authNote.set({ error }),
     readSessionEnd: () => items.sessionEnd.get(),
     writeSessionEnd: (end) => (end ? items.sessionEnd.set(end) : items.sessionEnd.remove()),
-    readAttempt: () => items.refreshAttempt.get(),
-    writeAttempt: (attempt) => (attempt ? items.refreshAttempt.set(attempt) : items.refreshAttempt.remove()),
+    async readAttempt() {
+      const attempt = await items.refreshAttempt.get();
+      if (attempt) return attempt;
+      // After a browser restart: the attempt kept next to the persisted refresh token, if any.
+      const onDisk = await items.persistedRefreshToken.get();
+      return onDisk?.attempt ? { refreshToken: onDisk.refreshToken, ...onDisk.attempt } : null;
+    },
+    async writeAttempt(attempt) {
+      await (attempt ? items.refreshAttempt.set(attempt) : items.refreshAttempt.remove());
+      const onDisk = await items.persistedRefreshToken.get();
+      if (!onDisk) return;
+      const next = persisted(onDisk.refreshToken, attempt);
+      if (JSON.stringify(next) !== JSON.stringify(onDisk)) await items.persistedRefreshToken.set(next);
+    },
     readRevocations: async () => (await items.pendingRevocations.get()) ?? [],
     writeRevocations: (pending) => (pending.length > 0 ? items.pendingRevocations.set(pending) : items.pendingRevocations.remove()),
   };

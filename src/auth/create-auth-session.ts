@@ -1,5 +1,5 @@
 import * as oauth from 'oauth4webapi';
-import type { ExchangeRequest } from '../shared/companion-api';
+import { COMPANION_CLIENT_TIMEOUT_MS, type ExchangeRequest } from '../shared/companion-api';
 import { err, ok, type AppError, type ErrorCode, type Result } from '../shared/error-codes';
 import { isExpired, keepAliveAt } from '../shared/policy';
 import { needsReconnect, type SessionEndReason, type Status } from '../shared/status';
@@ -74,10 +74,17 @@ export interface AuthSession {
   retryRefresh(): Promise<void>;
   /** Alarm handler: try the revocations still pending again. */
   retryRevocations(): Promise<void>;
-  /** Once per worker start: ends a sign-in whose flow died with the previous worker, resumes revocations. */
+  /** Once per worker start: ends a sign-in whose flow died with the previous worker, resumes revocations and an unanswered refresh. */
   start(): Promise<void>;
   /** The member switched "keep me signed in": persist or forget the refresh token now. */
   setKeepSignedIn(on: boolean): Promise<void>;
+  /**
+   * Before "keep me signed in" goes off: a session that lives only on disk (restored after a browser
+   * restart, not refreshed since) is renewed into storage.session while the option still allows it,
+   * or switching the option off would sign the member out. Fails, keeping the token on disk, when the
+   * renewal fails for a reason that may pass (offline, 5xx, 429).
+   */
+  restoreFromDisk(): Promise<Result<void>>;
   /** Cancels this worker's timers. */
   dispose(): void;
 }
@@ -143,6 +150,9 @@ export function createAuthSession(deps: AuthSessionDeps): AuthSession {
     return result;
   }
 
+  /** Attempts are written in the same queue: with "keep me signed in" their nonce goes next to the persisted token. */
+  const writeAttempt = (attempt: RefreshAttempt | null) => serialized(() => storage.writeAttempt(attempt));
+
   async function saveTokens(tokens: StoredTokens): Promise<void> {
     await serialized(async () => storage.writeTokens(tokens, { persistRefreshToken: await deps.keepSignedIn() }));
   }
@@ -183,7 +193,7 @@ export function createAuthSession(deps: AuthSessionDeps): AuthSession {
     const [tokens, persisted] = await Promise.all([storage.readTokens(), storage.readPersistedRefreshToken()]);
     await serialized(() => storage.clearTokens());
     await Promise.all([
-      storage.writeAttempt(null),
+      writeAttempt(null),
       storage.writeSessionEnd({ reason, at: now() }),
       deps.schedule('refreshRetry', null),
     ]);
@@ -207,7 +217,7 @@ export function createAuthSession(deps: AuthSessionDeps): AuthSession {
     epoch = new AbortController();
     stopRefreshTimer();
     await deps.clearMemberData();
-    await storage.writeAttempt(null);
+    await writeAttempt(null);
     await saveTokens(tokens);
     await storage.writeSessionEnd(null);
   }
@@ -293,13 +303,14 @@ export function createAuthSession(deps: AuthSessionDeps): AuthSession {
       sends: (same?.sends ?? 0) + 1,
       unanswered: true,
     };
-    await storage.writeAttempt(attempt);
+    await writeAttempt(attempt);
     return { attempt, mayHaveRotated: same?.unanswered ?? false };
   }
 
   async function planRefreshRetry(sends: number): Promise<void> {
     const delay = REFRESH_RETRY_DELAYS_MS[sends - 1];
-    if (delay === undefined) return;
+    // Past the quick retries, the readings' backoff asks again: no alarm of ours keeps sending.
+    if (delay === undefined) return deps.schedule('refreshRetry', null);
     stopRefreshTimer();
     cancelRefreshTimer = deps.setTimer(() => {
       cancelRefreshTimer = null;
@@ -322,6 +333,10 @@ export function createAuthSession(deps: AuthSessionDeps): AuthSession {
       return err('REAUTH_REQUIRED', 'the access token expired and there is no refresh token to renew it');
     }
     const { attempt, mayHaveRotated } = await beginAttempt(refreshToken);
+    // A worker stopped while this request is on the wire never learns its answer, and no timer of
+    // its survives: this alarm starts a new worker that retries (same nonce) while the companion
+    // still holds the answer. Every answer below replaces or cancels it.
+    await deps.schedule('refreshRetry', now() + COMPANION_CLIENT_TIMEOUT_MS);
     const response = await companion.refresh({ refresh_token: refreshToken, replay_nonce: attempt.nonce });
     if (from !== epoch || from.signal.aborted) {
       // The session ended while this refresh ran: what it received must not live on.
@@ -338,7 +353,7 @@ export function createAuthSession(deps: AuthSessionDeps): AuthSession {
       // The rotated refresh token is stored before anything else happens with the response.
       await saveTokens(toStoredTokens(response.value, now(), refreshToken));
       stopRefreshTimer();
-      await Promise.all([storage.writeAttempt(null), deps.schedule('refreshRetry', null)]);
+      await Promise.all([writeAttempt(null), deps.schedule('refreshRetry', null)]);
       deps.onChange();
       return ok(response.value.access_token);
     }
@@ -354,7 +369,7 @@ export function createAuthSession(deps: AuthSessionDeps): AuthSession {
     }
     // Every other failure keeps every token.
     if (LOST_ANSWER.has(response.error.code)) await planRefreshRetry(attempt.sends);
-    else await storage.writeAttempt({ ...attempt, unanswered: false });
+    else await Promise.all([writeAttempt({ ...attempt, unanswered: false }), deps.schedule('refreshRetry', null)]);
     return response;
   }
 
@@ -364,7 +379,7 @@ export function createAuthSession(deps: AuthSessionDeps): AuthSession {
     const tokens = await storage.readTokens();
     if (attempt.refreshToken !== (tokens?.refreshToken ?? (await restorableRefreshToken()))) {
       // Left behind by a rotation that was stored: nothing to retry.
-      await storage.writeAttempt(null);
+      await writeAttempt(null);
       return;
     }
     await refresh(tokens?.accessToken ?? null);
@@ -450,6 +465,9 @@ export function createAuthSession(deps: AuthSessionDeps): AuthSession {
       deps.onChange();
     }
     if ((await storage.readRevocations()).length > 0) void runRevocations().catch((error: unknown) => console.error('Revoking tokens failed', error));
+    // A refresh the previous worker sent and never heard back from: retry it now, while the companion
+    // may still hold its answer. Its alarm may be gone (Chrome may clear alarms when it restarts).
+    if ((await storage.readAttempt())?.unanswered) void retryRefresh().catch((error: unknown) => console.error('Retrying the refresh failed', error));
   }
 
   return {
@@ -505,6 +523,13 @@ export function createAuthSession(deps: AuthSessionDeps): AuthSession {
     start() {
       started = recover();
       return started;
+    },
+    async restoreFromDisk() {
+      if ((await storage.readTokens()) || !(await restorableRefreshToken())) return ok(undefined);
+      const renewed = await refresh(null);
+      // Refused by CardioMood (the session has ended) or already gone: nothing is left to keep.
+      if (renewed.ok || renewed.error.code === 'REAUTH_REQUIRED' || renewed.error.code === 'NOT_SIGNED_IN') return ok(undefined);
+      return err(renewed.error.code, `the session kept on disk could not be renewed, so it stays kept (${renewed.error.message})`);
     },
     setKeepSignedIn: (on) =>
       serialized(async () => {

@@ -9,7 +9,7 @@ import type { StatusHub } from './create-status-hub';
 import type { SettingsStore } from './settings-store';
 
 export interface MessageHandlerDeps {
-  session: Pick<AuthSession, 'signIn' | 'signOut' | 'setKeepSignedIn'>;
+  session: Pick<AuthSession, 'signIn' | 'signOut' | 'setKeepSignedIn' | 'restoreFromDisk'>;
   readings: ReadingsService;
   hub: StatusHub;
   settings: SettingsStore;
@@ -82,6 +82,11 @@ export function registerMessageHandlers(deps: MessageHandlerDeps): () => void {
     onMessage('updateSettings', async ({ sender, data }) => {
       const patch = settingsPatchSchema.safeParse(data);
       if (!fromUs(sender) || !patch.success) return err('INVALID_MESSAGE', 'invalid settings');
+      if (patch.data.keepSignedIn === false) {
+        // Switching the option off forgets the token on disk; it must not end a session that lives there.
+        const restored = await session.restoreFromDisk();
+        if (!restored.ok) return restored;
+      }
       const next = await settings.update(patch.data);
       // Saved settings are readable again: the stored keepSignedIn decides, whichever field changed.
       await session.setKeepSignedIn(next.keepSignedIn);

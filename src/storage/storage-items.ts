@@ -44,8 +44,6 @@ export const pendingSignInSchema = z.object({
 });
 export type PendingSignIn = z.infer<typeof pendingSignInSchema>;
 
-export const persistedRefreshTokenSchema = z.object({ refreshToken: z.string().min(1) });
-export type PersistedRefreshToken = z.infer<typeof persistedRefreshTokenSchema>;
 
 export const syncRecordSchema = statusSchema.shape.sync.extend({ attempt: z.number().int().nonnegative().default(0) });
 export type SyncRecord = z.infer<typeof syncRecordSchema>;
@@ -82,6 +80,20 @@ export const refreshAttemptSchema = z.object({
   unanswered: z.boolean(),
 });
 export type RefreshAttempt = z.infer<typeof refreshAttemptSchema>;
+
+/** 0.1.0 to 0.2: the refresh token alone. */
+const persistedRefreshTokenV1Schema = z.object({ refreshToken: z.string().min(1) });
+
+/**
+ * "Keep me signed in": the refresh token on disk and, while a refresh of it may have been carried out
+ * without its answer reaching us, that attempt's replay nonce (the rest of the attempt, without a second
+ * copy of the token). A browser restart empties storage.session; without the nonce the retry could not
+ * be answered from the companion's replay window and the member would be signed out.
+ */
+export const persistedRefreshTokenSchema = persistedRefreshTokenV1Schema.extend({
+  attempt: refreshAttemptSchema.omit({ refreshToken: true }).optional(),
+});
+export type PersistedRefreshToken = z.infer<typeof persistedRefreshTokenSchema>;
 
 /** Tokens to revoke after a sign-out, retried from an alarm; storage.session only (they are tokens). */
 export const pendingRevocationsSchema = z.array(
@@ -159,7 +171,9 @@ export function createStorageItems(options: { warn?: (message: string) => void }
     pendingSignIn: defineStoredItem('session:auth.pendingSignIn', { schema: pendingSignInSchema, version: 1, warn }),
     persistedRefreshToken: defineStoredItem('local:auth.persistedRefreshToken', {
       schema: persistedRefreshTokenSchema,
-      version: 1,
+      // v2: the replay nonce of an unanswered refresh may sit next to the token.
+      version: 2,
+      migrations: { 2: (v1: unknown) => previousShape('auth.persistedRefreshToken', persistedRefreshTokenV1Schema, v1) },
       warn,
     }),
     settings: defineStoredItem('local:settings', {

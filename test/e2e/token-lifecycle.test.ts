@@ -1,7 +1,9 @@
 /**
- * The session over time, in the real browsers: access tokens that keep expiring, a service worker
- * that Chrome stops, an extension reload with and without "keep me signed in". The sandbox counts
- * every token request, so the tests assert what happened on the wire, not just what the popup shows.
+ * The session over time, in the real browsers: access tokens that keep expiring, refresh answers lost
+ * on the way back, a service worker that Chrome stops, an extension reload with and without "keep me
+ * signed in". The sandbox counts every token request, so the tests assert what happened on the wire,
+ * not just what the popup shows. The extension reaches the companion through a lossy link
+ * (support/lossy-link.ts), which forwards everything unless told to lose a refresh answer.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BROWSERS, type BrowserSession, CHROMIUM, shouldSkip } from './support/browsers';
@@ -20,7 +22,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 for (const kind of BROWSERS) {
   describe.skipIf(shouldSkip(kind))(`token lifecycle in ${kind.name}`, () => {
-    const setup = useExtensionStack(kind);
+    const setup = useExtensionStack(kind, { lossyLink: true });
     let session: BrowserSession | undefined;
 
     beforeEach(() => {
@@ -78,6 +80,35 @@ for (const kind of BROWSERS) {
       expect(end.reuseDetections).toBe(0);
       expect(end.codeExchanges).toBe(1);
       expect(await popup.count('[data-testid=sync-error]')).toBe(0);
+    });
+
+    it('should keep the member signed in with fresh readings when a refresh answer is lost after CardioMood rotated', async () => {
+      const control = setup.stack.sandbox.control;
+      const ttlSeconds = 6;
+      control.setAccessTokenTtl(ttlSeconds);
+      session = await kind.launch(setup.extensionDir);
+      const { popup } = await signIn(session, { authOrigin: setup.authOrigin, ...alice });
+      const start = control.stats();
+      const logFrom = setup.stack.companionLog.length;
+      const replayed = () => setup.stack.companionLog.slice(logFrom).filter((line) => (line as { replay?: string }).replay === 'hit').length;
+      await sleep(ttlSeconds * 1000 + 500);
+      // The access token has run out: the click refreshes, CardioMood rotates, the companion keeps the
+      // answer, and the link cuts the connection before the answer reaches the extension.
+      setup.link.loseRefreshAnswers(1);
+      await popup.click('[data-testid=refresh]:not([disabled])');
+      // 2 s later the background retries with the same refresh token and nonce; the window answers.
+      await poll('the lost answer to be served from the replay window', async () => (replayed() > 0 ? true : undefined), { timeout: 20_000 });
+      expect(setup.link.lost()).toBe(1);
+      // Still signed in, and the next refresh brings today's readings.
+      await refreshReadings(popup);
+      expect(await popup.count('[data-testid=sync-error]')).toBe(0);
+      expect(await popup.count('[data-testid=connect]')).toBe(0);
+      const end = control.stats();
+      // No reconnect, no refresh token ever shown to the sandbox twice, no reuse detected.
+      expect(end.codeExchanges).toBe(start.codeExchanges);
+      expect(end.reuseDetections).toBe(0);
+      expect(end.refreshes - start.refreshes).toBeGreaterThanOrEqual(1);
+      expect(end.tokenRequests.refresh_token - start.tokenRequests.refresh_token).toBe(end.refreshes - start.refreshes);
     });
 
     it('should stay signed in across an extension reload when keep me signed in is on', async () => {

@@ -74,7 +74,10 @@ describe('createRefreshReplay', () => {
       replay({ refreshToken: 'rt-0', nonce: 'another-nonce-0123456789ab' }),
     ]);
     expect(upstream.maxInFlight()).toBe(1);
-    expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected']);
+    // Which one reaches CardioMood first depends on when its (asynchronous) digest is ready: the one
+    // that does succeeds, the other then presents a rotated token and is refused.
+    expect(results.map((result) => result.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect(upstream.calls()).toBe(2);
   });
 
   it('should still hand over the tokens, marked not stored, when the store fails', async () => {

@@ -345,7 +345,7 @@ describe('createAuthSession', () => {
       expect(!result.ok && result.error.code).toBe(code);
       if (retryAfterMs) expect(!result.ok && result.error.retryAfterMs).toBe(retryAfterMs);
       expect(await stored()).toEqual(before);
-      expect(await persisted()).toEqual({ refreshToken: 'rt-1' });
+      expect(await persisted()).toMatchObject({ refreshToken: 'rt-1' });
       // The next attempt uses the same, still valid refresh token.
       expect(await session.getAccessToken()).toEqual({ ok: true, value: 'at-2' });
     });
@@ -472,7 +472,11 @@ describe('createAuthSession', () => {
       await session.signOut();
       await vi.waitFor(() => expect(companion.state.revoked).toEqual(['rt-1', 'at-1']));
       await vi.waitFor(async () => expect(Object.keys(await fakeBrowser.storage.session.get(null))).toEqual(['auth.note', 'auth.note$']));
-      expect(await fakeBrowser.storage.local.get(null)).toEqual({ 'auth.sessionEnd': { reason: 'signed_out', at: T0 } });
+      // The token is gone; what stays is why the session ended and the version of the emptied key.
+      expect(await fakeBrowser.storage.local.get(null)).toEqual({
+        'auth.sessionEnd': { reason: 'signed_out', at: T0 },
+        'auth.persistedRefreshToken$': { v: 2 },
+      });
       expect(planned('revokeRetry')).toBeNull();
       expect(clearMemberData).toHaveBeenCalled();
       expect(await session.authStatus()).toEqual({ state: 'signed_out', error: null, reason: 'signed_out' });
@@ -600,6 +604,51 @@ describe('createAuthSession', () => {
       expect(new Set(companion.state.nonces).size).toBe(1);
       expect(companion.state.refreshCalls).toHaveLength(4);
       await vi.waitFor(async () => expect(await attempt()).toBeUndefined());
+      expect(planned('refreshRetry')).toBeNull();
+    });
+
+    it('should plan the retry alarm before sending, so a worker stopped with the refresh on the wire is brought back inside the replay window', async () => {
+      const { session, companion, planned, advance, deps } = setup();
+      await session.signIn();
+      advance(3_600_000);
+      // The refresh goes out and the worker stops before any answer: nothing after the send runs.
+      companion.state.gate = new Promise(() => undefined);
+      void session.getAccessToken();
+      await vi.waitFor(() => expect(companion.state.refreshCalls).toEqual(['rt-1']));
+      const retryAt = planned('refreshRetry');
+      expect(retryAt).toBeTypeOf('number');
+      expect(retryAt! - deps.now()).toBeLessThanOrEqual(COMPANION_CLIENT_TIMEOUT_MS);
+      // The alarm starts a new worker (fresh memory, same storage), which retries with the same nonce.
+      advance(retryAt! - deps.now());
+      companion.state.gate = null;
+      const restarted = createAuthSession(deps);
+      await restarted.retryRefresh();
+      expect(companion.state.refreshCalls).toEqual(['rt-1', 'rt-1']);
+      expect(companion.state.nonces[1]).toBe(companion.state.nonces[0]);
+      expect((await stored())?.refreshToken).toBe('rt-2');
+      expect(planned('refreshRetry')).toBeNull();
+    });
+
+    it('should cancel the retry alarm when the companion answers with a failure that is not a lost answer', async () => {
+      const { session, companion, planned, advance } = setup();
+      await session.signIn();
+      advance(3_600_000);
+      companion.state.nextRefresh = async () => ({ ok: false, error: { code: 'RATE_LIMITED', message: '429', status: 429 } });
+      await session.getAccessToken();
+      expect(planned('refreshRetry')).toBeNull();
+    });
+
+    it('should leave no retry alarm once the quick retries are spent (the readings backoff asks again)', async () => {
+      const { session, companion, timers, planned, advance } = setup();
+      await session.signIn();
+      advance(3_600_000);
+      for (let send = 0; send <= REFRESH_RETRY_DELAYS_MS.length; send += 1) {
+        companion.state.nextRefresh = lostAnswer;
+        if (send === 0) await session.getAccessToken();
+        else await session.retryRefresh();
+      }
+      expect(companion.state.refreshCalls).toHaveLength(REFRESH_RETRY_DELAYS_MS.length + 1);
+      expect(timers).toHaveLength(REFRESH_RETRY_DELAYS_MS.length);
       expect(planned('refreshRetry')).toBeNull();
     });
 

@@ -30,6 +30,7 @@ function setup(sender?: { id?: string; url?: string }) {
     signIn: vi.fn(record('session.signIn', ok(undefined))),
     signOut: vi.fn(record('session.signOut', undefined)),
     setKeepSignedIn: vi.fn(async (on: boolean) => void calls.push(`session.setKeepSignedIn(${on})`)),
+    restoreFromDisk: vi.fn(record('session.restoreFromDisk', ok(undefined))),
   };
   const readings = {
     refresh: vi.fn(record('readings.refresh', ok(undefined))),
@@ -73,12 +74,27 @@ describe('registerMessageHandlers', () => {
     expect(calls).toEqual(['hub.current', 'readings.revalidateIfStale']);
   });
 
-  it('should save settings, apply keep me signed in, rewrite the popup views and publish, in that order', async () => {
+  it('should renew a session kept on disk, save settings, apply keep me signed in, rewrite the popup views and publish, in that order', async () => {
     const { calls } = setup();
     expect(await sendMessage('updateSettings', { keepSignedIn: false, units: 'imperial' })).toEqual(
       ok({ ...DEFAULT_SETTINGS, keepSignedIn: false, units: 'imperial' }),
     );
-    expect(calls).toEqual(['settings.update', 'session.setKeepSignedIn(false)', 'readings.settingsChanged', 'hub.changed']);
+    expect(calls).toEqual([
+      'session.restoreFromDisk',
+      'settings.update',
+      'session.setKeepSignedIn(false)',
+      'readings.settingsChanged',
+      'hub.changed',
+    ]);
+  });
+
+  it('should save nothing when keep me signed in is switched off while the session on disk cannot be renewed', async () => {
+    const { calls, session } = setup();
+    session.restoreFromDisk.mockResolvedValueOnce(err('NETWORK_ERROR', 'offline'));
+    expect(await sendMessage('updateSettings', { keepSignedIn: false })).toEqual(err('NETWORK_ERROR', 'offline'));
+    expect(session.restoreFromDisk).toHaveBeenCalledOnce();
+    // The stand-in answer records no call of its own: nothing after it ran.
+    expect(calls).toEqual([]);
   });
 
   it('should fetch readings after a sign-in and answer with the status', async () => {

@@ -78,7 +78,12 @@ describe('startBackground over 0.1.0 storage', () => {
     expect(servers.state.refreshes).toBe(0);
     // Changed shapes now carry their version; nothing else of 0.1.0 was rewritten.
     const local = await fakeBrowser.storage.local.get(null);
-    expect(local).toEqual({ ...V010.local, settings$: { v: 2 }, 'view.lastPopup': expect.objectContaining({ v: 1 }) });
+    expect(local).toEqual({
+      ...V010.local,
+      settings$: { v: 2 },
+      'auth.persistedRefreshToken$': { v: 2 },
+      'view.lastPopup': expect.objectContaining({ v: 1 }),
+    });
     const { 'readings.snapshot': _snapshot, 'readings.sync': _sync, ...kept } = V010.session;
     expect(await fakeBrowser.storage.session.get(Object.keys(kept))).toEqual({ ...kept, 'auth.note': { error: null } });
     expect(await fakeBrowser.storage.session.get('auth.note$')).toEqual({ 'auth.note$': { v: 2 } });

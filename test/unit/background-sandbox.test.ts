@@ -6,6 +6,7 @@ import { parseCompanionConfig } from '../../src/companion/config';
 import { removeAllListeners, sendMessage } from '../../src/messaging/protocol';
 import { createSandbox } from '../../src/sandbox/create-sandbox';
 import { resolveBuildConfig } from '../../src/shared/build-config';
+import { COMPANION_ROUTES } from '../../src/shared/companion-api';
 import { CHROME_EXTENSION_ID, CHROME_REDIRECT_URI, DEV_CLIENT_ID, EXTENSION_REDIRECT_URIS } from '../../src/shared/extension-identity';
 import { DEV_CLIENT_SECRET } from '../../src/sandbox/dev-client-secret';
 import { installChromeMessaging } from './support/chrome-messaging';
@@ -40,11 +41,24 @@ function wire() {
     // In-process there is no socket; the companion refuses requests without a client address.
     { fetch: sandboxFetch as typeof fetch, clientAddress: () => '127.0.0.1' },
   );
+  /** What the next refresh calls do on the wire, in order: pass, lose the answer, or change the nonce. */
+  const refreshFaults: Array<'lose-answer' | 'other-nonce'> = [];
   const network = vi.fn(async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const url = String(input instanceof Request ? input.url : input);
     const headers = new Headers(init?.headers);
     // What the browser adds to an extension's cross-origin request.
     headers.set('Origin', `chrome-extension://${CHROME_EXTENSION_ID}`);
+    if (url === `${COMPANION}${COMPANION_ROUTES.refresh}` && refreshFaults.length > 0) {
+      const fault = refreshFaults.shift();
+      if (fault === 'other-nonce') {
+        // A broken client: the retry of the same refresh token carries a nonce of its own.
+        const body = { ...(JSON.parse(String(init?.body)) as object), replay_nonce: 'a-nonce-of-a-broken-client-0123456789' };
+        return companion.fetch(new Request(url, { ...init, headers, body: JSON.stringify(body) }));
+      }
+      // The companion carries the refresh out (CardioMood rotates, the window keeps the answer); the answer is lost on the way back.
+      await (await companion.fetch(new Request(url, { ...init, headers }))).text();
+      throw new TypeError('Failed to fetch');
+    }
     if (url.startsWith(COMPANION)) return companion.fetch(new Request(url, { ...init, headers }));
     if (url.startsWith(SANDBOX)) return sandboxFetch(url, { ...init, headers });
     throw new TypeError('Failed to fetch');
@@ -67,8 +81,10 @@ function wire() {
     now: () => Date.now() + offset,
     launchWebAuthFlow,
     getRedirectUrl: () => CHROME_REDIRECT_URI,
+    // The quick refresh retries never fire on their own: the tests retry by asking, on their clock.
+    setTimer: () => () => undefined,
   });
-  return { sandbox, network, deny: () => (decision = 'deny') };
+  return { sandbox, network, refreshFaults, deny: () => (decision = 'deny') };
 }
 
 beforeEach(() => {
@@ -126,6 +142,57 @@ describe('background with the sandbox and the companion', () => {
     const result = await sendMessage('refreshReadings');
     expect(result.ok && result.value.sync.state).toBe('idle');
     expect(sandbox.control.stats()).toMatchObject({ refreshes: 1, refreshReuseDetections: 0, userSummariesRequests: 2 });
+  });
+
+  it('should recover a lost refresh answer from the replay window with exactly one rotation at the sandbox and no reuse', async () => {
+    const { sandbox, refreshFaults } = wire();
+    await sendMessage('signIn');
+    offset = 2 * 3600_000;
+    sandbox.control.resetStats();
+    refreshFaults.push('lose-answer');
+    const lost = await sendMessage('refreshReadings');
+    expect(lost.ok && lost.value.auth.state).toBe('signed_in');
+    expect(lost.ok && lost.value.sync.state).toBe('offline');
+    expect(sandbox.control.stats().refreshes).toBe(1);
+    // The retry (same refresh token, same nonce) is answered by the companion from its window.
+    offset += 10_000;
+    const recovered = await sendMessage('refreshReadings');
+    expect(recovered.ok && recovered.value.auth).toEqual({ state: 'signed_in', error: null, reason: null });
+    expect(recovered.ok && recovered.value.sync.state).toBe('idle');
+    expect(recovered.ok && recovered.value.readings?.today).toBe(sandbox.control.memberLocalToday('alice@example.com'));
+    expect(sandbox.control.stats()).toMatchObject({ refreshes: 1, refreshReuseDetections: 0, codeExchanges: 0 });
+    expect(sandbox.control.stats().tokenRequests.refresh_token).toBe(1);
+  });
+
+  it('should end the session as reuse_refused when the retry of a lost answer carries another nonce', async () => {
+    const { sandbox, refreshFaults } = wire();
+    await sendMessage('signIn');
+    offset = 2 * 3600_000;
+    sandbox.control.resetStats();
+    refreshFaults.push('lose-answer', 'other-nonce');
+    await sendMessage('refreshReadings');
+    offset += 10_000;
+    const refused = await sendMessage('refreshReadings');
+    // The window does not open for another nonce: the used token went to CardioMood, which refused it.
+    expect(refused.ok && refused.value.auth).toEqual({ state: 'reconnect_required', error: null, reason: 'reuse_refused' });
+    expect(refused.ok && refused.value.readings).toBeNull();
+    expect(sandbox.control.stats()).toMatchObject({ refreshes: 1, refreshReuseDetections: 1 });
+  });
+
+  it('should end the session as reuse_refused when CardioMood answers the companion and that answer is lost (grant-then-drop)', async () => {
+    // The limit of the replay window: it keeps answers the companion received. Here the sandbox
+    // rotates and then drops its connection to the companion, so no one ever holds the new tokens.
+    const { sandbox } = wire();
+    await sendMessage('signIn');
+    offset = 2 * 3600_000;
+    sandbox.control.resetStats();
+    sandbox.control.injectFault({ route: 'token', kind: 'grant-then-drop' });
+    const failed = await sendMessage('refreshReadings');
+    expect(failed.ok && failed.value.auth.state).toBe('signed_in');
+    offset += 10_000;
+    const refused = await sendMessage('refreshReadings');
+    expect(refused.ok && refused.value.auth).toEqual({ state: 'reconnect_required', error: null, reason: 'reuse_refused' });
+    expect(sandbox.control.stats()).toMatchObject({ refreshes: 1, refreshReuseDetections: 1 });
   });
 
   it('should report a denied consent as ACCESS_DENIED', async () => {

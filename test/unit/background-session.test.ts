@@ -24,6 +24,16 @@ async function signedInThenRevoked() {
   return started;
 }
 
+/** Signed in, the access token expired, and a refresh CardioMood carried out whose answer was lost. */
+async function signedInThenAnswerLost() {
+  const started = background.start();
+  await sendMessage('signIn');
+  background.now += 2 * 3600_000;
+  started.servers.state.loseRefreshAnswers = 1;
+  await sendMessage('refreshReadings');
+  return started;
+}
+
 describe('startBackground: how a session ends', () => {
   it('should ask to reconnect, naming the reason on every surface, when the keep-alive renewal meets a revoked refresh token', async () => {
     await signedInThenRevoked();
@@ -133,6 +143,51 @@ describe('startBackground: refresh with a replay nonce', () => {
     background.now += REPLAY_WINDOW_MS + 1000;
     const result = await sendMessage('refreshReadings');
     expect(result.ok && result.value.auth).toEqual({ state: 'reconnect_required', error: null, reason: 'reuse_refused' });
+  });
+
+  it('should retry a lost answer with the same nonce after a browser restart when keep me signed in is on', async () => {
+    const { servers } = await signedInThenAnswerLost();
+    // The browser restarts before the retry: storage.session (where the attempt lived) is gone.
+    background.stop();
+    await fakeBrowser.storage.session.clear();
+    background.start(servers);
+    background.now += 10_000;
+    const recovered = await sendMessage('refreshReadings');
+    expect(recovered.ok && recovered.value.auth.state).toBe('signed_in');
+    expect(recovered.ok && recovered.value.sync.state).toBe('idle');
+    expect(servers.state.replays).toBe(1);
+    const [first, second] = servers.state.refreshCalls;
+    expect(second).toEqual(first);
+    // Once answered, storage.local holds the new refresh token and nothing of the attempt.
+    const persisted = (await fakeBrowser.storage.local.get('auth.persistedRefreshToken'))['auth.persistedRefreshToken'];
+    expect(persisted).toEqual({ refreshToken: 'refresh-2' });
+  });
+
+  it.each([
+    ['the worker restarts', false],
+    ['the browser restarts and its alarms are gone', true],
+  ])('should retry a lost answer as soon as the background starts again when %s', async (_what, browserRestart) => {
+    const { servers } = await signedInThenAnswerLost();
+    background.stop();
+    if (browserRestart) await fakeBrowser.storage.session.clear();
+    await fakeBrowser.alarms.clearAll();
+    // No page asks and no alarm fires: the start alone must retry, inside the replay window.
+    background.start(servers);
+    await vi.waitFor(() => expect(servers.state.replays).toBe(1));
+    expect(servers.state.refreshCalls[1]).toEqual(servers.state.refreshCalls[0]);
+    await vi.waitFor(async () => expect((await getStatus()).auth.state).toBe('signed_in'));
+  });
+
+  it('should keep no nonce in storage.local when keep me signed in is off', async () => {
+    const { servers } = background.start();
+    await sendMessage('updateSettings', { keepSignedIn: false });
+    await sendMessage('signIn');
+    background.now += 2 * 3600_000;
+    servers.state.loseRefreshAnswers = 1;
+    await sendMessage('refreshReadings');
+    const stored = JSON.stringify(await fakeBrowser.storage.local.get(null));
+    expect(stored).not.toContain(servers.state.refreshCalls[0]!.replay_nonce!);
+    expect(stored).not.toContain('refresh-');
   });
 
   it('should send a new nonce for the next refresh token', async () => {
@@ -262,6 +317,38 @@ describe('startBackground: races', () => {
     expect(await fakeBrowser.alarms.get(ALARMS.revokeRetry)).toBeUndefined();
     // Pending revocations hold tokens: never in storage.local.
     expect(JSON.stringify(await fakeBrowser.storage.local.get(null))).not.toMatch(/access-|refresh-/);
+  });
+});
+
+describe('startBackground: switching keep me signed in off', () => {
+  it('should stay signed in when the option is switched off after a browser restart, before any page asked', async () => {
+    const { servers } = background.start();
+    await sendMessage('signIn');
+    background.stop();
+    await fakeBrowser.storage.session.clear();
+    background.start(servers);
+    // The session is on disk only (the persisted refresh token) until its first refresh.
+    const saved = await sendMessage('updateSettings', { keepSignedIn: false });
+    expect(saved.ok && saved.value.keepSignedIn).toBe(false);
+    expect((await getStatus()).auth).toEqual({ state: 'signed_in', error: null, reason: null });
+    expect(await fakeBrowser.storage.local.get('auth.persistedRefreshToken')).toEqual({});
+    expect(servers.state.refreshes).toBe(1);
+  });
+
+  it('should refuse the switch and keep the session on disk when it cannot be renewed now', async () => {
+    const { servers } = background.start();
+    await sendMessage('signIn');
+    background.stop();
+    await fakeBrowser.storage.session.clear();
+    background.start(servers);
+    servers.state.fault = 'network';
+    const saved = await sendMessage('updateSettings', { keepSignedIn: false });
+    expect(!saved.ok && saved.error.code).toBe('NETWORK_ERROR');
+    expect((await getStatus()).settings.keepSignedIn).toBe(true);
+    expect(await fakeBrowser.storage.local.get('auth.persistedRefreshToken')).not.toEqual({});
+    servers.state.fault = null;
+    expect((await sendMessage('updateSettings', { keepSignedIn: false })).ok).toBe(true);
+    expect((await getStatus()).auth.state).toBe('signed_in');
   });
 });
 
