@@ -8,10 +8,15 @@ import { randomToken, timingSafeEqual } from './random';
 import { SANDBOX_ERROR } from './sandbox-error';
 
 /**
- * `/oauth/authorize` and the login/consent pages behind it (Laravel Passport's flow: login, then a
- * consent screen that is always shown). The pending request lives server-side under a random id;
- * the forms carry only that id and a CSRF token, both bound to the browser's session cookie, so
- * redirect_uri and state can never be swapped through a hidden field.
+ * `/oauth/authorize` and the login/consent pages behind it, as Laravel Passport's
+ * AuthorizationController runs them: login, then a consent screen, which is skipped when the member
+ * already holds a valid token for this client with the same scopes (TokenStore.hasValidToken). The
+ * `prompt` parameter: `none` answers at once (a code when it may approve without asking, else
+ * `login_required` without a signed-in session or `consent_required`), `consent` always shows the
+ * consent screen, `login` signs the session out and asks for the password again. This is Passport's
+ * behaviour, inferred; CardioMood documents neither (docs/cardiomood-api.md). The pending request
+ * lives server-side under a random id; the forms carry only that id and a CSRF token, both bound to
+ * the browser's session cookie, so redirect_uri and state can never be swapped through a hidden field.
  */
 
 export const SESSION_COOKIE = 'cardiomood_sandbox_session';
@@ -29,12 +34,19 @@ interface PendingRequest {
   state: string | undefined;
   codeChallenge: string | undefined;
   scope: string | undefined;
+  /** `consent`: the consent screen is shown even when the member could be approved without it. */
+  prompt: Prompt | undefined;
   sessionId: string;
   csrfToken: string;
   expiresAt: number;
 }
 
 type PageVariables = { Variables: { nonce: string } };
+
+/** The `prompt` values Passport acts on (OpenID Connect Core §3.1.2.1); others are ignored, as Passport does. */
+const PROMPTS = ['none', 'login', 'consent'] as const;
+type Prompt = (typeof PROMPTS)[number];
+const isPrompt = (value: string | undefined): value is Prompt => (PROMPTS as readonly string[]).includes(value ?? '');
 
 export function createAuthorizeRoutes(ctx: SandboxContext) {
   const sessions = new Map<string, Session>();
@@ -107,6 +119,32 @@ export function createAuthorizeRoutes(ctx: SandboxContext) {
     );
   };
 
+  /** The member allowed (or needs not be asked): a single-use code goes back to the client. */
+  const approve = (c: Context, requestId: string, request: PendingRequest, memberId: string) => {
+    pending.delete(requestId);
+    const code = ctx.store.createCode({
+      memberId,
+      clientId: request.client.clientId,
+      redirectUri: request.redirectUri,
+      codeChallenge: request.codeChallenge,
+      scope: request.scope,
+    });
+    return c.redirect(callbackUrl(request.redirectUri, { code, state: request.state }), 302);
+  };
+
+  /** Passport skips the consent screen for a member who already holds a valid token of this client with these scopes. */
+  const mayApproveWithoutAsking = (request: PendingRequest, memberId: string) =>
+    request.prompt !== 'consent' && ctx.store.hasValidToken(memberId, request.client.clientId, request.scope);
+
+  /** A signed-in member: approved at once when Passport would, else the consent screen. */
+  const consentOrApprove = (c: Context<PageVariables>, requestId: string, request: PendingRequest, memberId: string) => {
+    if (mayApproveWithoutAsking(request, memberId)) {
+      ctx.stats.autoApprovals++;
+      return approve(c, requestId, request, memberId);
+    }
+    return renderConsent(c, requestId, request, memberId);
+  };
+
   app.get('/authorize', (c) => {
     prune();
     const query = c.req.queries();
@@ -136,7 +174,26 @@ export function createAuthorizeRoutes(ctx: SandboxContext) {
       if (method !== 'S256') return fail(SANDBOX_ERROR.INVALID_REQUEST, '"code_challenge_method" must be S256');
       if (!/^[A-Za-z0-9_-]{43}$/.test(codeChallenge)) return fail(SANDBOX_ERROR.INVALID_REQUEST, '"code_challenge" must be a base64url SHA-256 (43 characters)');
     }
-    const existing = currentSession(c);
+    const promptValue = single('prompt');
+    const prompt = isPrompt(promptValue) ? promptValue : undefined;
+    const scope = single('scope');
+    let existing = currentSession(c);
+    if (prompt === 'none') {
+      // Answer at once, never a page (OpenID Connect Core §3.1.2.6); nothing is kept pending.
+      const memberId = existing?.session.memberId;
+      if (!memberId) return fail(SANDBOX_ERROR.LOGIN_REQUIRED, 'The member is not signed in at CardioMood');
+      if (!ctx.store.hasValidToken(memberId, client.clientId, scope)) {
+        return fail(SANDBOX_ERROR.CONSENT_REQUIRED, 'The member has not approved this application, or the approval was revoked');
+      }
+      ctx.stats.silentApprovals++;
+      const code = ctx.store.createCode({ memberId, clientId: client.clientId, redirectUri, codeChallenge, scope });
+      return c.redirect(callbackUrl(redirectUri, { code, state }), 302);
+    }
+    if (prompt === 'login' && existing?.session.memberId) {
+      // Passport logs the member out and asks for the password again; the old session is worth nothing.
+      sessions.delete(existing.id);
+      existing = undefined;
+    }
     const sessionId = existing?.id ?? startSession(c, undefined);
     const requestId = randomToken(24);
     const request: PendingRequest = {
@@ -144,14 +201,15 @@ export function createAuthorizeRoutes(ctx: SandboxContext) {
       redirectUri,
       state,
       codeChallenge,
-      scope: single('scope'),
+      scope,
+      prompt,
       sessionId,
       csrfToken: randomToken(24),
       expiresAt: ctx.now() + PENDING_TTL_MS,
     };
     pending.set(requestId, request);
     const memberId = existing?.session.memberId;
-    return memberId ? renderConsent(c, requestId, request, memberId) : renderLogin(c, requestId, request);
+    return memberId ? consentOrApprove(c, requestId, request, memberId) : renderLogin(c, requestId, request);
   });
 
   /**
@@ -199,7 +257,8 @@ export function createAuthorizeRoutes(ctx: SandboxContext) {
     if (!request || request.expiresAt <= ctx.now() || !session || session.id !== request.sessionId) {
       return showError(c, 400, 'Sign-in expired', 'This sign-in request has expired or is unknown.');
     }
-    return session.session.memberId ? renderConsent(c, requestId, request, session.session.memberId) : renderLogin(c, requestId, request);
+    // After the login, as Passport does when it sends the member back to the authorization request.
+    return session.session.memberId ? consentOrApprove(c, requestId, request, session.session.memberId) : renderLogin(c, requestId, request);
   });
 
   app.post('/consent', async (c) => {
@@ -210,21 +269,12 @@ export function createAuthorizeRoutes(ctx: SandboxContext) {
     if (!memberId) return renderLogin(c, requestId, request);
     const decision = text('decision');
     if (decision !== 'allow' && decision !== 'deny') return showError(c, 400, 'Cannot continue', 'Choose Allow or Deny.');
+    if (decision === 'allow') return approve(c, requestId, request, memberId);
     pending.delete(requestId);
-    if (decision === 'deny') {
-      return c.redirect(
-        callbackUrl(request.redirectUri, { error: SANDBOX_ERROR.ACCESS_DENIED, error_description: 'The member denied access', state: request.state }),
-        302,
-      );
-    }
-    const code = ctx.store.createCode({
-      memberId,
-      clientId: request.client.clientId,
-      redirectUri: request.redirectUri,
-      codeChallenge: request.codeChallenge,
-      scope: request.scope,
-    });
-    return c.redirect(callbackUrl(request.redirectUri, { code, state: request.state }), 302);
+    return c.redirect(
+      callbackUrl(request.redirectUri, { error: SANDBOX_ERROR.ACCESS_DENIED, error_description: 'The member denied access', state: request.state }),
+      302,
+    );
   });
 
   app.post('/logout', async (c) => {

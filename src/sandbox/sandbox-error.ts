@@ -9,6 +9,10 @@ export const SANDBOX_ERROR = {
   UNSUPPORTED_GRANT_TYPE: 'unsupported_grant_type',
   UNSUPPORTED_RESPONSE_TYPE: 'unsupported_response_type',
   ACCESS_DENIED: 'access_denied',
+  /** prompt=none without a signed-in session (OpenID Connect Core §3.1.2.6). */
+  LOGIN_REQUIRED: 'login_required',
+  /** prompt=none for a member who would have to see the consent screen (§3.1.2.6). */
+  CONSENT_REQUIRED: 'consent_required',
   SERVER_ERROR: 'server_error',
   NOT_FOUND: 'not_found',
   PAYLOAD_TOO_LARGE: 'payload_too_large',

@@ -25,6 +25,10 @@ export interface SandboxStats {
   rateLimitedResponses: number;
   logins: number;
   failedLogins: number;
+  /** Authorization requests approved without the consent screen (a valid token for the client existed). */
+  autoApprovals: number;
+  /** prompt=none requests answered with a code. */
+  silentApprovals: number;
   /** Requests that got an injected fault instead of (or before) the real answer; not counted above. */
   faultsApplied: number;
 }
@@ -45,6 +49,8 @@ export function emptyStats(): SandboxStats {
     rateLimitedResponses: 0,
     logins: 0,
     failedLogins: 0,
+    autoApprovals: 0,
+    silentApprovals: 0,
     faultsApplied: 0,
   };
 }

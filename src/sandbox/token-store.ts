@@ -237,6 +237,25 @@ export function createTokenStore(options: TokenStoreOptions) {
       return { ok: true, tokens: await issue(record.familyId) };
     },
 
+    /**
+     * Whether the member already holds a valid token for this client with exactly these scopes:
+     * Laravel Passport's `hasValidToken` (TokenRepository::findValidToken: the member's latest access
+     * token of the client that is neither revoked nor expired, compared by its scopes), which lets
+     * the authorize endpoint skip the consent screen. A family revoked by the member, by sign-out or
+     * by reuse detection has no valid access token left, so it never counts.
+     */
+    hasValidToken(memberId: string, clientId: string, scope: string | undefined): boolean {
+      const now = options.now();
+      let latest: { expiresAt: number; scope: string | undefined } | undefined;
+      for (const record of access.values()) {
+        if (record.memberId !== memberId || record.clientId !== clientId || record.revoked || record.expiresAt <= now) continue;
+        const family = families.get(record.familyId);
+        if (!family || family.revoked) continue;
+        if (!latest || record.expiresAt > latest.expiresAt) latest = { expiresAt: record.expiresAt, scope: family.scope };
+      }
+      return latest !== undefined && sameScopes(latest.scope, scope);
+    },
+
     /** Tokens for a member without the browser flow (tests, benchmarks). */
     async issueDirect(memberId: string, clientId: string, scope?: string): Promise<IssuedTokens> {
       return issue(newFamily(memberId, clientId, scope));
@@ -273,4 +292,10 @@ export function createTokenStore(options: TokenStoreOptions) {
       return true;
     },
   };
+}
+
+/** Scopes compared as sets of space-separated names (RFC 6749 §3.3: their order carries no meaning). */
+function sameScopes(a: string | undefined, b: string | undefined): boolean {
+  const names = (scope: string | undefined) => [...new Set((scope ?? '').split(' ').filter(Boolean))].sort().join(' ');
+  return names(a) === names(b);
 }

@@ -2,7 +2,7 @@
  * The sandbox's authorization endpoint and its login/consent pages, driven over real HTTP the way a
  * browser follows them (forms, hidden fields, the session cookie).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/node';
 import { authorizeUrl, authorizeWithForms, createBrowser, postToken } from '../../src/sandbox/testing/oauth-driver';
 import { CHROME_REDIRECT_URI, DEV_CLIENT_ID, FIREFOX_REDIRECT_URI } from '../../src/shared/extension-identity';
@@ -326,5 +326,155 @@ describe('sign-in page escaping', () => {
     const { consent } = await openConsent(undefined, { scope: '<img src=x onerror=alert(1)>' });
     expect(consent.html).not.toContain('<img');
     expect(consent.html).toContain('&lt;img');
+  });
+});
+
+/**
+ * Laravel Passport's consent skipping and `prompt` (inferred, docs/cardiomood-api.md): a member who
+ * holds a valid token of the client with the same scopes is approved without the consent screen;
+ * `prompt=none` answers at once, `prompt=consent` always asks, `prompt=login` asks for the password.
+ */
+describe('GET /oauth/authorize with a valid token and prompt', () => {
+  const VERIFIER = 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk';
+
+  // Tokens issued by earlier tests in this sandbox would let Alice be approved without asking.
+  beforeEach(() => sandbox.control.expireAccessTokens());
+
+  /** A browser signed in as Alice whose sign-in ended in tokens (so she holds a valid token). */
+  async function signedInWithTokens(scope?: string) {
+    const browser = createBrowser(sandbox.url);
+    const { consent } = await openConsent(browser, scope === undefined ? {} : { scope });
+    const allowed = await browser.post('/oauth/consent', { ...consent.fields, decision: 'allow' });
+    const tokens = await exchange(new URL(allowed.headers.get('Location') ?? ''), false);
+    return { browser, tokens };
+  }
+
+  async function exchange(location: URL, pkce: boolean) {
+    const { status, body } = await postToken(sandbox.url, {
+      grant_type: 'authorization_code',
+      code: location.searchParams.get('code') ?? '',
+      redirect_uri: CHROME_REDIRECT_URI,
+      client_id: DEV_CLIENT_ID,
+      client_secret: DEV_CLIENT_SECRET,
+      ...(pkce ? { code_verifier: VERIFIER } : {}),
+    });
+    expect(status).toBe(200);
+    return body as { access_token: string; refresh_token: string };
+  }
+
+  /** The redirect an authorization request answers with (no page), as a URL. */
+  async function redirected(browser: ReturnType<typeof createBrowser>, params: Record<string, string>) {
+    const response = await browser.request(authorizeUrl(sandbox.url, { ...base, state: 'silent state', ...params }));
+    expect(response.status).toBe(302);
+    const location = new URL(response.headers.get('Location') ?? '');
+    expect(`${location.origin}${location.pathname}`).toBe(CHROME_REDIRECT_URI);
+    expect(location.searchParams.get('state')).toBe('silent state');
+    return { location, response };
+  }
+
+  it('should answer prompt=none without a session cookie with login_required, keeping state, and start no session', async () => {
+    const { location, response } = await redirected(createBrowser(sandbox.url), { prompt: 'none' });
+    expect(location.searchParams.get('error')).toBe('login_required');
+    expect(location.searchParams.has('code')).toBe(false);
+    expect(response.headers.getSetCookie()).toEqual([]);
+  });
+
+  it('should answer prompt=none with login_required when the session never signed in', async () => {
+    const browser = createBrowser(sandbox.url);
+    await browser.get(authorizeUrl(sandbox.url, base)); // the login page starts an anonymous session
+    expect(browser.jar.size).toBe(1);
+    const { location } = await redirected(browser, { prompt: 'none' });
+    expect(location.searchParams.get('error')).toBe('login_required');
+  });
+
+  it('should answer prompt=none with consent_required for a signed-in member without a valid token', async () => {
+    const { browser } = await openConsent();
+    const { location } = await redirected(browser, { prompt: 'none' });
+    expect(location.searchParams.get('error')).toBe('consent_required');
+    expect(location.searchParams.has('code')).toBe(false);
+  });
+
+  it('should answer prompt=none with a code (PKCE bound) for a member who holds a valid token', async () => {
+    const { browser } = await signedInWithTokens();
+    const before = sandbox.control.stats();
+    const { location } = await redirected(browser, { prompt: 'none', codeChallenge: CHALLENGE, codeChallengeMethod: 'S256' });
+    expect(location.searchParams.has('error')).toBe(false);
+    const tokens = await exchange(location, true);
+    expect(tokens.refresh_token).toBeTruthy();
+    expect(sandbox.control.stats().silentApprovals - before.silentApprovals).toBe(1);
+  });
+
+  it('should skip the consent screen without prompt for a member who holds a valid token', async () => {
+    const { browser } = await signedInWithTokens();
+    const before = sandbox.control.stats();
+    const { location } = await redirected(browser, {});
+    expect(location.searchParams.get('code')).toBeTruthy();
+    expect(sandbox.control.stats().autoApprovals - before.autoApprovals).toBe(1);
+  });
+
+  it('should show the consent screen with prompt=consent even to a member who holds a valid token', async () => {
+    const { browser } = await signedInWithTokens();
+    const page = await browser.get(authorizeUrl(sandbox.url, { ...base, state: 's', prompt: 'consent' }));
+    expect(page.status).toBe(200);
+    expect(page.html).toContain('id="allow"');
+  });
+
+  it('should ask for the password again with prompt=login, then approve without the consent screen', async () => {
+    const { browser } = await signedInWithTokens();
+    const cookieBefore = browser.jar.get('cardiomood_sandbox_session');
+    const login = await browser.get(authorizeUrl(sandbox.url, { ...base, state: 'again', prompt: 'login' }));
+    expect(login.html).toContain('id="login"');
+    expect(browser.jar.get('cardiomood_sandbox_session')).not.toBe(cookieBefore);
+    // The old session is gone: it no longer passes prompt=none.
+    const stale = createBrowser(sandbox.url);
+    stale.jar.set('cardiomood_sandbox_session', cookieBefore ?? '');
+    expect((await redirected(stale, { prompt: 'none' })).location.searchParams.get('error')).toBe('login_required');
+    const signedIn = await browser.post('/oauth/login', { ...login.fields, ...ALICE });
+    const back = await browser.request(signedIn.headers.get('Location') ?? '');
+    expect(back.status).toBe(302);
+    const location = new URL(back.headers.get('Location') ?? '');
+    expect(location.searchParams.get('code')).toBeTruthy();
+    expect(location.searchParams.get('state')).toBe('again');
+  });
+
+  it.each([
+    ['the member revoked the refresh token', async (tokens: { refresh_token: string }) => {
+      const { status } = await postToken(sandbox.url, { token: tokens.refresh_token, client_id: DEV_CLIENT_ID, client_secret: DEV_CLIENT_SECRET }, { path: '/oauth/revoke' });
+      expect(status).toBe(200);
+    }],
+    ['reuse detection revoked the family', async (tokens: { refresh_token: string }) => {
+      const refresh = (token: string) =>
+        postToken(sandbox.url, { grant_type: 'refresh_token', refresh_token: token, client_id: DEV_CLIENT_ID, client_secret: DEV_CLIENT_SECRET });
+      expect((await refresh(tokens.refresh_token)).status).toBe(200);
+      const reuse = await refresh(tokens.refresh_token);
+      expect(reuse.body.error).toBe('invalid_grant');
+    }],
+    ['every access token has expired', async () => {
+      sandbox.control.expireAccessTokens();
+    }],
+  ])('should not approve without asking when %s', async (_case, retire) => {
+    const { browser, tokens } = await signedInWithTokens();
+    await retire(tokens);
+    const { location } = await redirected(browser, { prompt: 'none' });
+    expect(location.searchParams.get('error')).toBe('consent_required');
+    const page = await browser.get(authorizeUrl(sandbox.url, { ...base, state: 's' }));
+    expect(page.html).toContain('id="allow"');
+  });
+
+  it('should not approve without asking when the token was granted for other scopes', async () => {
+    const { browser } = await signedInWithTokens('summaries:read');
+    expect((await redirected(browser, { prompt: 'none', scope: 'summaries:read' })).location.searchParams.get('code')).toBeTruthy();
+    expect((await redirected(browser, { prompt: 'none' })).location.searchParams.get('error')).toBe('consent_required');
+    expect((await redirected(browser, { prompt: 'none', scope: 'summaries:read profile' })).location.searchParams.get('error')).toBe('consent_required');
+  });
+
+  it("should not approve Bob's session with Alice's token", async () => {
+    await signedInWithTokens();
+    const browser = createBrowser(sandbox.url);
+    const first = await browser.get(authorizeUrl(sandbox.url, { ...base, state: 'b' }));
+    const login = await browser.post('/oauth/login', { ...first.fields, email: 'bob@example.com', password: 'bob-demo' });
+    const consent = await browser.get(login.headers.get('Location') ?? '');
+    expect(consent.html).toContain('id="allow"');
+    expect((await redirected(browser, { prompt: 'none' })).location.searchParams.get('error')).toBe('consent_required');
   });
 });

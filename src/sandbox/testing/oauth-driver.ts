@@ -12,6 +12,8 @@ export interface AuthorizeParams {
   codeChallenge?: string;
   codeChallengeMethod?: string;
   scope?: string;
+  /** OpenID Connect `prompt` (none, login, consent), which the sandbox honours as Laravel Passport does. */
+  prompt?: string;
 }
 
 export interface FormPage {
@@ -41,6 +43,7 @@ export function authorizeUrl(baseUrl: string, params: AuthorizeParams): URL {
     code_challenge: params.codeChallenge,
     code_challenge_method: params.codeChallengeMethod,
     scope: params.scope,
+    prompt: params.prompt,
   };
   for (const [name, value] of Object.entries(query)) if (value !== undefined) url.searchParams.set(name, value);
   return url;
@@ -97,12 +100,23 @@ export async function authorizeWithForms(
   params: AuthorizeParams & { email: string; password: string; decision?: 'allow' | 'deny'; browser?: TestBrowser },
 ): Promise<URL> {
   const browser = params.browser ?? createBrowser(baseUrl);
+  /** The member already holds a valid token of this client: the sandbox approved without the consent screen (as Passport does). */
+  const approvedWithoutConsent = (page: FormPage & { response: Response }) => {
+    const location = page.response.headers.get('Location');
+    if (page.status !== 302 || !location) return undefined;
+    if ((params.decision ?? 'allow') !== 'allow') throw new Error('approved without the consent screen: send prompt=consent to deny');
+    return new URL(location);
+  };
   let current = await browser.get(authorizeUrl(baseUrl, params));
+  const atOnce = approvedWithoutConsent(current);
+  if (atOnce) return atOnce;
   if (current.status !== 200) throw new Error(`authorize answered ${current.status}`);
   if (current.html.includes('id="login"')) {
     const login = await browser.post('/oauth/login', { ...current.fields, email: params.email, password: params.password });
     if (login.status !== 303) throw new Error(`login answered ${login.status}`);
     current = await browser.get(login.headers.get('Location') ?? '');
+    const afterLogin = approvedWithoutConsent(current);
+    if (afterLogin) return afterLogin;
   }
   if (!current.html.includes('id="allow"')) throw new Error(`no consent page (status ${current.status})`);
   const consent = await browser.post('/oauth/consent', { ...current.fields, decision: params.decision ?? 'allow' });
