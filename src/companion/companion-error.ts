@@ -1,4 +1,5 @@
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { REFRESH_OUTCOME_UNKNOWN } from '../shared/companion-api';
 
 /**
  * The companion's error codes, sent as `{ error, error_description }` (RFC 6749 §5.2 shape).
@@ -42,6 +43,12 @@ export const COMPANION_ERROR = {
   UPSTREAM_UNREACHABLE: 'upstream_unreachable',
   /** CardioMood did not answer within COMPANION_UPSTREAM_TIMEOUT_MS. 504 */
   UPSTREAM_TIMEOUT: 'upstream_timeout',
+  /**
+   * A refresh was sent to CardioMood and no answer came back: the refresh token may have been used
+   * (src/shared/companion-api.ts). 502 when the connection broke (no answer will come), 504 when
+   * CardioMood is late (a late answer is kept in the replay window).
+   */
+  REFRESH_OUTCOME_UNKNOWN,
 } as const;
 export type CompanionErrorCode = (typeof COMPANION_ERROR)[keyof typeof COMPANION_ERROR];
 

@@ -171,12 +171,13 @@ async function openEntry(entry: ReplayEntry, key: CryptoKey, id: string): Promis
   return parsed.success ? parsed.data : undefined;
 }
 
-/** `promise`, or a 504 after `ms` (the promise itself runs on). */
+/** `promise`, or a 504 refresh_outcome_unknown after `ms` (the promise itself runs on). */
 async function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () => reject(new CompanionError(504, COMPANION_ERROR.UPSTREAM_TIMEOUT, `CardioMood did not answer within ${ms} ms`)),
+      // The refresh runs on: a late answer still lands in the window for a retry with the same nonce.
+      () => reject(new CompanionError(504, COMPANION_ERROR.REFRESH_OUTCOME_UNKNOWN, `CardioMood did not answer the refresh within ${ms} ms`)),
       ms,
     );
   });

@@ -69,10 +69,11 @@ export function createUpstreamClient(config: CompanionConfig, deps: UpstreamDeps
     options: UpstreamCallOptions,
     send: (requestOptions: oauth.TokenEndpointRequestOptions) => Promise<Response>,
     process: (response: Response) => Promise<T>,
+    lost: LostCall = LOST_CALL,
   ): Promise<T> => {
     const started = deps.now();
     const response = await send({
-      [oauth.customFetch]: createBoundedFetch(deps.fetch, options.timeoutMs ?? config.upstreamTimeoutMs),
+      [oauth.customFetch]: createBoundedFetch(deps.fetch, options.timeoutMs ?? config.upstreamTimeoutMs, lost),
       // Loud and narrow: plain http only to this machine (the sandbox); config refuses it elsewhere.
       ...(isLoopbackHttpUrl(url) ? { [oauth.allowInsecureRequests]: true } : {}),
     }).catch((error: unknown) => {
@@ -120,6 +121,8 @@ export function createUpstreamClient(config: CompanionConfig, deps: UpstreamDeps
         options,
         (requestOptions) => oauth.refreshTokenGrantRequest(as, client, clientAuth, refreshToken, requestOptions).then(withoutIdToken),
         async (response) => toTokenResponse(await oauth.processRefreshTokenResponse(as, client, response)),
+        // CardioMood rotates a refresh token when it uses it: a refresh without an answer may have happened.
+        LOST_REFRESH,
       );
     },
 
@@ -145,20 +148,74 @@ export function createUpstreamClient(config: CompanionConfig, deps: UpstreamDeps
   };
 }
 
+/** The errors a call answers when it went out and its answer did not come back. */
+interface LostCall {
+  /** The connection broke after the request may have reached CardioMood (502). */
+  broken: (during: 'request' | 'answer') => CompanionError;
+  /** No answer within the timeout (504). */
+  timedOut: (timeoutMs: number) => CompanionError;
+}
+
+const LOST_CALL: LostCall = {
+  broken: (during) =>
+    during === 'request'
+      ? new CompanionError(502, COMPANION_ERROR.UPSTREAM_UNREACHABLE, 'CardioMood could not be reached')
+      : new CompanionError(502, COMPANION_ERROR.UPSTREAM_ERROR, 'The connection to CardioMood broke during its answer'),
+  timedOut: (timeoutMs) => new CompanionError(504, COMPANION_ERROR.UPSTREAM_TIMEOUT, `CardioMood did not answer within ${timeoutMs} ms`),
+};
+
+const LOST_REFRESH: LostCall = {
+  broken: () =>
+    new CompanionError(
+      502,
+      COMPANION_ERROR.REFRESH_OUTCOME_UNKNOWN,
+      'The connection to CardioMood broke after the refresh was sent: the refresh token may have been used',
+    ),
+  timedOut: (timeoutMs) =>
+    new CompanionError(504, COMPANION_ERROR.REFRESH_OUTCOME_UNKNOWN, `CardioMood did not answer the refresh within ${timeoutMs} ms`),
+};
+
+/**
+ * Failures that happen before a request leaves this machine (no connection, no name, a refused
+ * certificate): CardioMood cannot have seen it. Any other transport failure (reset, closed socket,
+ * or a runtime that names no cause, as Workers' fetch does) may come after CardioMood received it.
+ */
+const NOT_SENT_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'CERT_HAS_EXPIRED',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+function neverSent(error: unknown): boolean {
+  for (let current: unknown = error, depth = 0; current && depth < 4; current = (current as { cause?: unknown }).cause, depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && NOT_SENT_CODES.has(code)) return true;
+  }
+  return false;
+}
+
 /**
  * oauth4webapi's fetch: one timeout over connecting, headers and body; the body read into memory
  * while counting, aborted as soon as it passes MAX_UPSTREAM_BODY_BYTES (an endless body must cost
  * neither memory nor the whole timeout). The returned Response holds the bytes already read, so
  * oauth4webapi's processing never waits on the network.
  */
-function createBoundedFetch(upstreamFetch: typeof fetch, timeoutMs: number) {
+function createBoundedFetch(upstreamFetch: typeof fetch, timeoutMs: number, lost: LostCall) {
   return async (url: string, init: RequestInit): Promise<Response> => {
     const controller = new AbortController();
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timedOut = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         controller.abort();
-        reject(new CompanionError(504, COMPANION_ERROR.UPSTREAM_TIMEOUT, `CardioMood did not answer within ${timeoutMs} ms`));
+        reject(lost.timedOut(timeoutMs));
       }, timeoutMs);
     });
     const exchange = async (): Promise<Response> => {
@@ -169,9 +226,17 @@ function createBoundedFetch(upstreamFetch: typeof fetch, timeoutMs: number) {
       } catch (error) {
         if (controller.signal.aborted) throw error;
         // Not the error's message: fetch errors can name the URL, which the client needs no more than the cause.
-        throw new CompanionError(502, COMPANION_ERROR.UPSTREAM_UNREACHABLE, 'CardioMood could not be reached');
+        if (neverSent(error)) throw LOST_CALL.broken('request');
+        throw lost.broken('request');
       }
-      const body = await readCapped(response, controller);
+      let body: Uint8Array<ArrayBuffer>;
+      try {
+        body = await readCapped(response, controller);
+      } catch (error) {
+        if (error instanceof CompanionError || controller.signal.aborted) throw error;
+        // The answer started and the connection broke: CardioMood has carried the request out.
+        throw lost.broken('answer');
+      }
       const nullBody = [101, 204, 205, 304].includes(response.status);
       return new Response(nullBody ? null : body, { status: response.status, statusText: response.statusText, headers: response.headers });
     };

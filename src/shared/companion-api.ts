@@ -49,6 +49,17 @@ export const MAX_UPSTREAM_TIMEOUT_MS = COMPANION_CLIENT_TIMEOUT_MS - 5_000;
  */
 export const replayNonceSchema = z.string().regex(/^[A-Za-z0-9_-]{22,64}$/, 'invalid replay_nonce');
 
+/**
+ * The error code of a refresh whose outcome the companion does not know: it sent the refresh token
+ * to CardioMood and no answer came back, so CardioMood may have used (rotated) it.
+ * - 502: the connection to CardioMood broke after the request went out (reset, closed, cut mid-answer).
+ *   No answer will ever come: presenting the same refresh token again would be reuse if CardioMood
+ *   did rotate it, which a server with reuse detection answers by revoking the whole sign-in.
+ * - 504: CardioMood has not answered in time. With the replay window on, the companion keeps waiting
+ *   for a while and keeps a late answer, so a retry with the same replay_nonce may still receive it.
+ */
+export const REFRESH_OUTCOME_UNKNOWN = 'refresh_outcome_unknown';
+
 export const refreshRequestSchema = z.strictObject({
   refresh_token: z.string().min(1).max(4096),
   /** Optional for older clients: without it the companion does not replay an answer. */

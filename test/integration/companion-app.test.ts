@@ -312,12 +312,12 @@ describe('createCompanionApp', () => {
   });
 
   describe('upstream faults', () => {
-    it('should answer 504 upstream_timeout within the timeout when CardioMood hangs', async () => {
+    it('should answer 504 refresh_outcome_unknown within the timeout when CardioMood hangs on a refresh', async () => {
       const { post } = setup({}, () => new Promise<Response>(() => undefined));
       const started = Date.now();
       const res = await post(COMPANION_ROUTES.refresh, { refresh_token: 'rt' });
       expect(res.status).toBe(504);
-      expect((await res.json()).error).toBe('upstream_timeout');
+      expect((await res.json()).error).toBe('refresh_outcome_unknown');
       expect(Date.now() - started).toBeLessThan(1_000);
     });
 
@@ -338,11 +338,36 @@ describe('createCompanionApp', () => {
       expect(signal?.aborted).toBe(true);
     });
 
-    it('should answer 502 upstream_unreachable when fetch fails', async () => {
-      const { post } = setup({}, () => Promise.reject(new TypeError('fetch failed: connect ECONNREFUSED')));
+    const failedFetch = (code?: string) => () =>
+      Promise.reject(new TypeError('fetch failed', code ? { cause: Object.assign(new Error('socket'), { code }) } : {}));
+
+    it.each(['ECONNREFUSED', 'ENOTFOUND', 'UND_ERR_CONNECT_TIMEOUT', 'CERT_HAS_EXPIRED'])(
+      'should answer 502 upstream_unreachable when the refresh never left (%s)',
+      async (code) => {
+        const { post } = setup({}, failedFetch(code));
+        const res = await post(COMPANION_ROUTES.refresh, { refresh_token: 'rt' });
+        expect(res.status).toBe(502);
+        expect(await res.json()).toEqual({ error: 'upstream_unreachable', error_description: 'CardioMood could not be reached' });
+      },
+    );
+
+    it.each([['UND_ERR_SOCKET'], ['ECONNRESET'], [undefined]])(
+      'should answer 502 refresh_outcome_unknown when the connection broke after the refresh may have arrived (%s)',
+      async (code) => {
+        const { post } = setup({}, failedFetch(code));
+        const res = await post(COMPANION_ROUTES.refresh, { refresh_token: 'rt' });
+        expect(res.status).toBe(502);
+        expect((await res.json()).error).toBe('refresh_outcome_unknown');
+      },
+    );
+
+    it('should answer 502 refresh_outcome_unknown when the refresh answer breaks off mid-body', async () => {
+      const broken = () =>
+        new Response(new ReadableStream({ start: (controller) => controller.error(new TypeError('terminated')) }), { status: 200 });
+      const { post } = setup({}, broken);
       const res = await post(COMPANION_ROUTES.refresh, { refresh_token: 'rt' });
       expect(res.status).toBe(502);
-      expect(await res.json()).toEqual({ error: 'upstream_unreachable', error_description: 'CardioMood could not be reached' });
+      expect((await res.json()).error).toBe('refresh_outcome_unknown');
     });
 
     it.each([

@@ -52,6 +52,10 @@ export type UpstreamBehaviour =
   | 'slow'
   | 'hang'
   | 'hang-body'
+  /** Reads the request, then destroys the connection without a byte of answer. */
+  | 'drop'
+  /** Starts a 200 answer, then destroys the connection mid-body. */
+  | 'drop-mid-body'
   | 'html-500'
   | 'malformed-json'
   | 'schema-invalid'
@@ -103,6 +107,14 @@ export async function startFakeUpstream() {
       case 'hang-body':
         res.writeHead(200, { 'Content-Type': 'application/json' });
         res.write('{"token_type":');
+        return;
+      case 'drop':
+        req.socket.destroy();
+        return;
+      case 'drop-mid-body':
+        // A declared length the body never reaches: the cut cannot pass for the end of the answer.
+        res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': '200' });
+        res.write('{"token_type":', () => req.socket.destroy());
         return;
       case 'html-500':
         res.writeHead(500, { 'Content-Type': 'text/html' });

@@ -52,7 +52,7 @@ describe('createRefreshReplay', () => {
   it('should store an answer that arrives after its requester got 504, for the retry to find', async () => {
     const upstream = rotatingUpstream(150);
     const replay = replayOver(upstream, 50);
-    await expect(replay({ refreshToken: 'rt-0', nonce: NONCE })).rejects.toMatchObject({ status: 504, code: 'upstream_timeout' });
+    await expect(replay({ refreshToken: 'rt-0', nonce: NONCE })).rejects.toMatchObject({ status: 504, code: 'refresh_outcome_unknown' });
     await sleep(200);
     expect(await replay({ refreshToken: 'rt-0', nonce: NONCE })).toEqual({ tokens: upstream.issued[0], replay: 'hit' });
     expect(upstream.calls()).toBe(1);

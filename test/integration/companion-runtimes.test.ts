@@ -143,21 +143,46 @@ describe.each([nodeRuntime, workerdRuntime])('createCompanionApp on $name', (run
     expect(upstream.requests).toHaveLength(0);
   });
 
-  it('should answer 504 upstream_timeout within the configured timeout when CardioMood hangs', async () => {
+  it('should answer 504 refresh_outcome_unknown within the configured timeout when CardioMood hangs on a refresh', async () => {
     upstream.behave('hang');
     const started = Date.now();
     const res = await post(COMPANION_ROUTES.refresh, { refresh_token: SECRETS.refreshToken });
     expect(res.status).toBe(504);
-    expect((await res.json()).error).toBe('upstream_timeout');
+    expect((await res.json()).error).toBe('refresh_outcome_unknown');
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(upstream.requests).toHaveLength(1);
   });
 
-  it('should answer 504 upstream_timeout when CardioMood stalls in the middle of its body', async () => {
+  it('should answer 504 upstream_timeout when CardioMood hangs on a code exchange', async () => {
+    upstream.behave('hang');
+    const res = await post(COMPANION_ROUTES.exchange, exchangeBody());
+    expect(res.status).toBe(504);
+    expect((await res.json()).error).toBe('upstream_timeout');
+  });
+
+  it('should answer 504 refresh_outcome_unknown when CardioMood stalls in the middle of its refresh answer', async () => {
     upstream.behave('hang-body');
     const res = await post(COMPANION_ROUTES.refresh, { refresh_token: SECRETS.refreshToken });
     expect(res.status).toBe(504);
-    expect((await res.json()).error).toBe('upstream_timeout');
+    expect((await res.json()).error).toBe('refresh_outcome_unknown');
+  });
+
+  it.each(['drop', 'drop-mid-body'] as const)(
+    'should answer 502 refresh_outcome_unknown when CardioMood cuts the connection after a refresh was sent (%s)',
+    async (behaviour) => {
+      upstream.behave(behaviour);
+      const res = await post(COMPANION_ROUTES.refresh, { refresh_token: SECRETS.refreshToken });
+      expect(res.status).toBe(502);
+      expect(await res.json()).toEqual({ error: 'refresh_outcome_unknown', error_description: expect.stringContaining('may have been used') });
+      expect(upstream.requests).toHaveLength(1);
+    },
+  );
+
+  it('should answer 502 upstream_unreachable, not refresh_outcome_unknown, when CardioMood cuts a code exchange', async () => {
+    upstream.behave('drop');
+    const res = await post(COMPANION_ROUTES.exchange, exchangeBody());
+    expect(res.status).toBe(502);
+    expect((await res.json()).error).toBe('upstream_unreachable');
   });
 
   it.each([
@@ -179,7 +204,7 @@ describe.each([nodeRuntime, workerdRuntime])('createCompanionApp on $name', (run
   it('should answer 502 upstream_unreachable when nothing listens at the token URL', async () => {
     const unreachable = await runtime.start(companionEnv(upstream, { CARDIOMOOD_TOKEN_URL: 'http://127.0.0.1:9/oauth/token' }));
     extra.push(unreachable);
-    const res = await post(COMPANION_ROUTES.refresh, { refresh_token: SECRETS.refreshToken }, {}, unreachable.url);
+    const res = await post(COMPANION_ROUTES.exchange, exchangeBody(), {}, unreachable.url);
     expect(res.status).toBe(502);
     expect((await res.json()).error).toBe('upstream_unreachable');
   });
@@ -365,6 +390,17 @@ describe.each([nodeRuntime, workerdRuntime])('createCompanionApp on $name', (run
       upstream.behave('rotating');
       const retried = await tokensOf(await refresh({ refresh_token: refreshToken, replay_nonce: NONCE }));
       expect(retried).toEqual(upstream.issued[0]);
+      expect(upstream.requests).toHaveLength(2);
+    });
+
+    it('should answer 502 refresh_outcome_unknown through the replay window when CardioMood cuts the connection, and store nothing', async () => {
+      upstream.behave('drop');
+      const cut = await refresh({ refresh_token: refreshToken, replay_nonce: NONCE });
+      expect(cut.status).toBe(502);
+      expect((await cut.json()).error).toBe('refresh_outcome_unknown');
+      // Nothing came back, so nothing is kept: the same nonce goes to CardioMood again.
+      upstream.behave('rotating');
+      expect(await tokensOf(await refresh({ refresh_token: refreshToken, replay_nonce: NONCE }))).toEqual(upstream.issued[0]);
       expect(upstream.requests).toHaveLength(2);
     });
 
