@@ -10,7 +10,9 @@ export default defineBackground({
       config: getRuntimeConfig(),
       fetch: (input, init) => fetch(input, init),
       now: () => Date.now(),
-      launchWebAuthFlow: (details) => browser.identity.launchWebAuthFlow(details),
+      // Firefox knows only url and interactive; the bounds of a non-interactive flow are Chrome's.
+      launchWebAuthFlow: ({ url, interactive, ...chromeOnly }) =>
+        browser.identity.launchWebAuthFlow(import.meta.env.FIREFOX ? { url, interactive } : { url, interactive, ...chromeOnly }),
       getRedirectUrl: () => browser.identity.getRedirectURL(),
       idle: createBrowserIdle(),
     });

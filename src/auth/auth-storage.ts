@@ -53,8 +53,8 @@ type AuthItems = Pick<
 /** The persisted refresh token, with the attempt's nonce when the attempt is for that token. */
 function persisted(refreshToken: string, attempt: RefreshAttempt | null): PersistedRefreshToken {
   if (attempt?.refreshToken !== refreshToken) return { refreshToken };
-  const { nonce, sends, unanswered } = attempt;
-  return { refreshToken, attempt: { nonce, sends, unanswered } };
+  const { refreshToken: _same, ...rest } = attempt;
+  return { refreshToken, attempt: rest };
 }
 
 export function createAuthStorage(items: AuthItems): AuthStorage {

@@ -17,6 +17,12 @@ export async function createAuthorizationRequest(options: {
   clientId: string;
   redirectUri: string;
   scope?: string;
+  /**
+   * OpenID Connect's `prompt`; `none` asks the server to answer at once, without any page: a code
+   * when the member is signed in there and has approved this client, else an error (Laravel Passport
+   * honours it, docs/cardiomood-api.md §11 #25).
+   */
+  prompt?: 'none';
 }): Promise<AuthorizationRequest> {
   const state = oauth.generateRandomState();
   const codeVerifier = oauth.generateRandomCodeVerifier();
@@ -29,5 +35,6 @@ export async function createAuthorizationRequest(options: {
   url.searchParams.set('code_challenge', codeChallenge);
   url.searchParams.set('code_challenge_method', 'S256');
   if (options.scope) url.searchParams.set('scope', options.scope);
+  if (options.prompt) url.searchParams.set('prompt', options.prompt);
   return { url, state, codeVerifier };
 }

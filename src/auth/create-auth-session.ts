@@ -1,13 +1,25 @@
 import * as oauth from 'oauth4webapi';
-import { COMPANION_CLIENT_TIMEOUT_MS, type ExchangeRequest } from '../shared/companion-api';
+import { COMPANION_CLIENT_TIMEOUT_MS, REFRESH_OUTCOME_UNKNOWN, type ExchangeRequest } from '../shared/companion-api';
 import { err, ok, type AppError, type ErrorCode, type Result } from '../shared/error-codes';
-import { isExpired, keepAliveAt } from '../shared/policy';
+import { isExpired, keepAliveAt, SILENT_REAUTH_TIMEOUT_MS } from '../shared/policy';
 import { needsReconnect, type SessionEndReason, type Status } from '../shared/status';
 import type { TokenResponse } from '../shared/token-response';
 import type { AuthStorage, PendingRevocations, RefreshAttempt, StoredTokens } from './auth-storage';
 import { createAuthorizationRequest } from './authorization-request';
 import type { CompanionClient, CompanionError } from './companion-client';
 import { parseCallback } from './parse-callback';
+import { tokenSubject } from './token-subject';
+
+/**
+ * What the session asks identity.launchWebAuthFlow for. The two Chrome options bound a
+ * non-interactive flow (Chrome 113+); Firefox does not know them, so its wiring leaves them out.
+ */
+export interface WebAuthFlowDetails {
+  url: string;
+  interactive: boolean;
+  abortOnLoadForNonInteractive?: boolean;
+  timeoutMsForNonInteractive?: number;
+}
 
 /** The alarms the session plans; they outlive a stopped worker. */
 export type AuthAlarm = 'refreshRetry' | 'revokeRetry';
@@ -17,8 +29,11 @@ export interface AuthSessionDeps {
   companion: CompanionClient;
   config: { authorizeUrl: string; clientId: string };
   getRedirectUrl: () => string;
-  /** identity.launchWebAuthFlow; rejects when the window is closed or its page cannot load. */
-  launchWebAuthFlow: (details: { url: string; interactive: boolean }) => Promise<string | undefined>;
+  /**
+   * identity.launchWebAuthFlow; rejects when the window is closed or its page cannot load, and (not
+   * interactive) when the flow does not land on the redirect URI without a window.
+   */
+  launchWebAuthFlow: (details: WebAuthFlowDetails) => Promise<string | undefined>;
   /** Whether the refresh token may live in storage.local (false as well when the settings are unreadable). */
   keepSignedIn: () => Promise<boolean>;
   fetch: typeof fetch;
@@ -103,6 +118,14 @@ export const revocationDelayMs = (attempts: number) => 30_000 * 2 ** Math.max(0,
 
 /** The answer may have been lost after CardioMood rotated the refresh token: retry with the same nonce. */
 const LOST_ANSWER: ReadonlySet<ErrorCode> = new Set(['NETWORK_ERROR', 'SERVER_ERROR', 'MALFORMED_RESPONSE']);
+/**
+ * The companion's answer when its connection to CardioMood broke after the refresh went out (502
+ * refresh_outcome_unknown): the refresh token may be used up and no answer will ever come. A 504 with
+ * the same code means CardioMood is late; the companion keeps a late answer for a retry.
+ */
+function isLostUpstream(error: CompanionError): boolean {
+  return error.oauthError === REFRESH_OUTCOME_UNKNOWN && error.status === 502;
+}
 /** Failures worth another revocation attempt (the others will not get better). */
 const REVOCATION_RETRYABLE: ReadonlySet<ErrorCode> = new Set(['NETWORK_ERROR', 'SERVER_ERROR', 'RATE_LIMITED', 'MALFORMED_RESPONSE']);
 
@@ -264,21 +287,97 @@ export function createAuthSession(deps: AuthSessionDeps): AuthSession {
       return failSignIn({ code: 'STATE_MISMATCH', message: 'the pending sign-in expired or was replaced' });
     }
     if (!callbackUrl) return failSignIn({ code: 'INVALID_CALLBACK', message: 'the sign-in ended without a callback URL' });
-    const callback = parseCallback(callbackUrl, { redirectUri: pending.redirectUri, state: pending.state, issuer });
-    if (!callback.ok) return failSignIn(callback.error);
-    const exchange: ExchangeRequest = {
-      code: callback.value.code,
-      code_verifier: pending.codeVerifier,
-      redirect_uri: pending.redirectUri,
-    };
-    const tokens = await companion.exchangeCode(exchange);
-    if (!tokens.ok) {
-      const { code, message } = tokens.error;
-      // invalid_grant on the exchange is a failed sign-in, not an expired session.
-      return failSignIn({ code: code === 'REAUTH_REQUIRED' ? 'AUTHORIZATION_ERROR' : code, message });
-    }
+    const tokens = await exchangeCallback(callbackUrl, pending);
+    if (!tokens.ok) return failSignIn(tokens.error);
     await beginSession(toStoredTokens(tokens.value, now(), null));
     return ok(undefined);
+  }
+
+  /**
+   * The callback checked (exact redirect URI, `iss` when present, `state`, then `error`) and its code
+   * exchanged through the companion with the verifier: the one path of the interactive sign-in and
+   * the silent re-authorization alike.
+   */
+  async function exchangeCallback(
+    callbackUrl: string,
+    expected: { state: string; codeVerifier: string; redirectUri: string },
+  ): Promise<Result<TokenResponse>> {
+    const callback = parseCallback(callbackUrl, { redirectUri: expected.redirectUri, state: expected.state, issuer });
+    if (!callback.ok) return callback;
+    const exchange: ExchangeRequest = {
+      code: callback.value.code,
+      code_verifier: expected.codeVerifier,
+      redirect_uri: expected.redirectUri,
+    };
+    const tokens = await companion.exchangeCode(exchange);
+    if (tokens.ok) return tokens;
+    const { code, message } = tokens.error;
+    // invalid_grant on the exchange is a failed sign-in, not an expired session.
+    return err(code === 'REAUTH_REQUIRED' ? 'AUTHORIZATION_ERROR' : code, message);
+  }
+
+  /**
+   * After a refresh answer that may have rotated the refresh token was lost, one try to sign the
+   * member in again without them: a fresh authorization request (new state, PKCE S256) with
+   * `prompt=none` in a flow that shows no window. CardioMood answers with a code only when the member
+   * is still signed in there and still holds a valid token of this client (a revoked sign-in never
+   * qualifies), else with an error; either way the member sees nothing. Returns the new access token,
+   * or why it did not work. The caller decides what ends the session.
+   */
+  async function reauthorizeSilently(from: AbortController, attempt: RefreshAttempt, previous: StoredTokens | null): Promise<Result<string>> {
+    // Recorded before the flow starts: once per lost answer, even if this worker stops halfway.
+    await writeAttempt({ ...attempt, silentReauth: true });
+    const redirectUri = deps.getRedirectUrl();
+    const request = await createAuthorizationRequest({
+      authorizeUrl: deps.config.authorizeUrl,
+      clientId: deps.config.clientId,
+      redirectUri,
+      prompt: 'none',
+    });
+    let callbackUrl: string | undefined;
+    try {
+      callbackUrl = await deps.launchWebAuthFlow({
+        url: request.url.href,
+        interactive: false,
+        abortOnLoadForNonInteractive: true,
+        timeoutMsForNonInteractive: SILENT_REAUTH_TIMEOUT_MS,
+      });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      return err('AUTHORIZATION_ERROR', `signing in again without the member was not possible (${message})`);
+    }
+    if (from !== epoch || from.signal.aborted) return err('NOT_SIGNED_IN', 'the session ended during the silent re-authorization');
+    if (!callbackUrl) return err('INVALID_CALLBACK', 'the silent re-authorization ended without a callback URL');
+    const tokens = await exchangeCallback(callbackUrl, { state: request.state, codeVerifier: request.codeVerifier, redirectUri });
+    if (!tokens.ok) return tokens;
+    const received = toStoredTokens(tokens.value, now(), null);
+    const revokeReceived = () =>
+      revokeLater([
+        ...(received.refreshToken ? [{ token: received.refreshToken, hint: 'refresh_token' as const }] : []),
+        { token: received.accessToken, hint: 'access_token' },
+      ]);
+    if (from !== epoch || from.signal.aborted) {
+      // A sign-out won while the code was exchanged: what it brought must not live on.
+      await revokeReceived();
+      return err('NOT_SIGNED_IN', 'the session ended during the silent re-authorization');
+    }
+    const before = previous ? tokenSubject(previous.accessToken) : undefined;
+    const after = tokenSubject(received.accessToken);
+    if (before !== undefined && after !== undefined && before !== after) {
+      // Someone else is signed in at CardioMood in this browser now: never continue as them unasked.
+      await revokeReceived();
+      return err('AUTHORIZATION_ERROR', 'CardioMood signed in another member');
+    }
+    // The member's data stays only when the new tokens are known to be theirs.
+    if (before === undefined || after === undefined) await deps.clearMemberData();
+    await saveTokens(received);
+    stopRefreshTimer();
+    await Promise.all([writeAttempt(null), deps.schedule('refreshRetry', null)]);
+    // The old refresh token is either used up or still live with nobody to use it: revoking it also
+    // takes down whatever CardioMood issued in the answer that was lost.
+    await revokeLater([{ token: attempt.refreshToken, hint: 'refresh_token' }]);
+    deps.onChange();
+    return ok(received.accessToken);
   }
 
   /**
@@ -302,6 +401,7 @@ export function createAuthSession(deps: AuthSessionDeps): AuthSession {
       nonce: same?.nonce ?? oauth.generateRandomNonce(),
       sends: (same?.sends ?? 0) + 1,
       unanswered: true,
+      ...(same?.silentReauth ? { silentReauth: true as const } : {}),
     };
     await writeAttempt(attempt);
     return { attempt, mayHaveRotated: same?.unanswered ?? false };
@@ -364,8 +464,26 @@ export function createAuthSession(deps: AuthSessionDeps): AuthSession {
         // Lost a race with a rotation we did not see: the stored tokens are the newer ones.
         return ok(latest.accessToken);
       }
-      await endSession(mayHaveRotated ? 'reuse_refused' : 'revoked', from);
-      return response;
+      // A plain refusal (revoked, expired) never gets a silent re-authorization: only a refusal of a
+      // token whose earlier send went unanswered, so that the lost answer may have used it.
+      if (!mayHaveRotated) {
+        await endSession('revoked', from);
+        return response;
+      }
+      if (!attempt.silentReauth) {
+        const silent = await reauthorizeSilently(from, attempt, current);
+        if (silent.ok || silent.error.code === 'NOT_SIGNED_IN') return silent;
+      }
+      await endSession('answer_lost', from);
+      return err('REAUTH_REQUIRED', 'CardioMood’s answer to a refresh was lost and signing in again without the member was not possible');
+    }
+    if (isLostUpstream(response.error) && !attempt.silentReauth) {
+      // The companion sent the refresh and its connection to CardioMood broke: no answer will come,
+      // and sending the same refresh token again would be reuse if CardioMood did rotate it.
+      const silent = await reauthorizeSilently(from, attempt, current);
+      if (silent.ok || silent.error.code === 'NOT_SIGNED_IN') return silent;
+      // Perhaps CardioMood never used the token (the connection broke before it did): the retry
+      // below tries it once more, and a refusal then ends the session as answer_lost.
     }
     // Every other failure keeps every token.
     if (LOST_ANSWER.has(response.error.code)) await planRefreshRetry(attempt.sends);
@@ -407,11 +525,25 @@ export function createAuthSession(deps: AuthSessionDeps): AuthSession {
     }
   }
 
+  /**
+   * Read, change and write the revocation queue as one step: a pass that finishes while tokens are
+   * queued must not write its older copy over them.
+   */
+  let revocationEdits: Promise<unknown> = Promise.resolve();
+  function editRevocations(change: (queued: PendingRevocations) => PendingRevocations): Promise<PendingRevocations> {
+    const run = revocationEdits.then(async () => {
+      const next = change(await storage.readRevocations());
+      await storage.writeRevocations(next);
+      return next;
+    });
+    revocationEdits = run.catch(() => undefined);
+    return run;
+  }
+
   /** Queues tokens for revocation (storage.session only) and starts revoking them. */
   async function revokeLater(tokens: Array<{ token: string; hint: 'refresh_token' | 'access_token' }>): Promise<void> {
     if (tokens.length === 0) return;
-    const queued = await storage.readRevocations();
-    await storage.writeRevocations([...queued, ...tokens.map((each) => ({ ...each, attempts: 0, nextAt: now() }))]);
+    await editRevocations((queued) => [...queued, ...tokens.map((each) => ({ ...each, attempts: 0, nextAt: now() }))]);
     // The worker may stop before the attempt ends: the alarm brings the revocations back.
     await deps.schedule('revokeRetry', now() + revocationDelayMs(1));
     void runRevocations().catch((error: unknown) => console.error('Revoking tokens failed', error));
@@ -445,12 +577,12 @@ export function createAuthSession(deps: AuthSessionDeps): AuthSession {
       handled.set(entry.token, retry ? { ...entry, attempts, nextAt: now() + revocationDelayMs(attempts) } : null);
     }
     // Re-read: revocations queued while this pass ran are kept as they are.
-    const latest = await storage.readRevocations();
-    const remaining = latest.flatMap((entry) => {
-      const outcome = handled.get(entry.token);
-      return outcome === undefined ? [entry] : outcome ? [outcome] : [];
-    });
-    await storage.writeRevocations(remaining);
+    const remaining = await editRevocations((latest) =>
+      latest.flatMap((entry) => {
+        const outcome = handled.get(entry.token);
+        return outcome === undefined ? [entry] : outcome ? [outcome] : [];
+      }),
+    );
     const next = Math.min(...remaining.map((entry) => entry.nextAt));
     await deps.schedule('revokeRetry', remaining.length > 0 ? next : null);
   }

@@ -1,7 +1,7 @@
 import { browser } from 'wxt/browser';
 import { createAuthStorage } from '../auth/auth-storage';
 import { createAuthorizationServerProbe } from '../auth/authorization-server-probe';
-import { createAuthSession, type AuthAlarm } from '../auth/create-auth-session';
+import { createAuthSession, type AuthAlarm, type WebAuthFlowDetails } from '../auth/create-auth-session';
 import { createCompanionClient } from '../auth/companion-client';
 import { createCardioMoodApi } from '../cardiomood/cardiomood-api';
 import { sendMessage } from '../messaging/protocol';
@@ -34,7 +34,7 @@ export interface BackgroundDeps {
   fetch: typeof fetch;
   now: () => number;
   /** Injected so tests can stand in for the auth window (WXT's fake browser has no identity API). */
-  launchWebAuthFlow: (details: { url: string; interactive: boolean }) => Promise<string | undefined>;
+  launchWebAuthFlow: (details: WebAuthFlowDetails) => Promise<string | undefined>;
   getRedirectUrl: () => string;
   /** Timers for the quick refresh retries (default setTimeout); tests pass their own. */
   setTimer?: (run: () => void, ms: number) => () => void;

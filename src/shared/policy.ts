@@ -83,3 +83,10 @@ export const KEEP_ALIVE_MS = 24 * HOUR_MS;
 export function keepAliveAt(tokens: TokenTimes): number {
   return tokens.issuedAt + KEEP_ALIVE_MS;
 }
+
+/**
+ * How long a silent re-authorization (a non-interactive auth flow with `prompt=none`, after a refresh
+ * answer was lost) may take in all, in Chrome (`timeoutMsForNonInteractive`). CardioMood answers it
+ * with a redirect at once; a page that does not is a page that needs the member.
+ */
+export const SILENT_REAUTH_TIMEOUT_MS = 10_000;

@@ -7,13 +7,17 @@ import { settingsSchema } from './settings';
 /**
  * Why the last session ended. One function in the background ends a session and records one of these:
  * - `revoked`: CardioMood refused a refresh token presented for the first time (revoked or expired there);
+ * - `answer_lost`: CardioMood's answer to a refresh was lost (the refresh token may have been used),
+ *   and signing in again without the member (a silent re-authorization, `prompt=none`) was not possible;
  * - `reuse_refused`: CardioMood refused a refresh token we had sent before, whose answer was lost and
- *   which the companion's replay window could no longer answer;
+ *   which the companion's replay window could no longer answer. Recorded by versions before the silent
+ *   re-authorization (which now ends such a session as `answer_lost`); still read and shown;
  * - `unauthorized`: CardioMood refused the access token it had just issued;
  * - `expired`: the access token ran out and there was no refresh token to renew it;
  * - `signed_out`: the member signed out.
  */
-export const SESSION_END_REASONS = ['revoked', 'reuse_refused', 'unauthorized', 'expired', 'signed_out'] as const;
+// Adding a reason changes no stored shape that was valid before: every stored value still parses.
+export const SESSION_END_REASONS = ['revoked', 'answer_lost', 'reuse_refused', 'unauthorized', 'expired', 'signed_out'] as const;
 export const sessionEndReasonSchema = z.enum(SESSION_END_REASONS);
 export type SessionEndReason = z.infer<typeof sessionEndReasonSchema>;
 

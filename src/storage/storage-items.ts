@@ -78,6 +78,12 @@ export const refreshAttemptSchema = z.object({
    * invalid_grant then means the lost answer rotated it.
    */
   unanswered: z.boolean(),
+  /**
+   * Set before the one silent re-authorization this lost answer may get (never a second one, even
+   * from a restarted worker). Optional: attempts stored before it existed stay valid, so the stored
+   * shape needs no new version.
+   */
+  silentReauth: z.literal(true).optional(),
 });
 export type RefreshAttempt = z.infer<typeof refreshAttemptSchema>;
 

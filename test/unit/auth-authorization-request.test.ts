@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { tokenSubject } from '../../src/auth/token-subject';
 import { createAuthorizationRequest } from '../../src/auth/authorization-request';
 
 describe('createAuthorizationRequest', () => {
@@ -30,5 +31,26 @@ describe('createAuthorizationRequest', () => {
     expect(a.state).not.toBe(b.state);
     expect(a.codeVerifier).not.toBe(b.codeVerifier);
     expect(a.state.length).toBeGreaterThanOrEqual(32);
+  });
+
+  it('should send prompt only when asked: none for the silent re-authorization', async () => {
+    expect(new URL((await createAuthorizationRequest(options)).url).searchParams.has('prompt')).toBe(false);
+    const silent = await createAuthorizationRequest({ ...options, prompt: 'none' });
+    expect(silent.url.searchParams.get('prompt')).toBe('none');
+    expect(silent.url.searchParams.get('code_challenge_method')).toBe('S256');
+  });
+});
+
+describe('tokenSubject', () => {
+  const jwt = (payload: object) => `e30.${Buffer.from(JSON.stringify(payload)).toString('base64url')}.c2ln`;
+
+  it.each([
+    ['a JWT with a string sub', jwt({ sub: '5f1d7a3b2c9e4a0012345678' }), '5f1d7a3b2c9e4a0012345678'],
+    ['a JWT with a numeric sub', jwt({ sub: 42 }), '42'],
+    ['a JWT without sub', jwt({ jti: 'x' }), undefined],
+    ['an opaque token', 'opaque-token-value', undefined],
+    ['a JWT whose payload is not JSON', 'e30.bm90LWpzb24.c2ln', undefined],
+  ])('should read %s', (_case, token, expected) => {
+    expect(tokenSubject(token)).toBe(expected);
   });
 });

@@ -7,9 +7,10 @@ import {
   REFRESH_RETRY_DELAYS_MS,
   type AuthAlarm,
   type AuthSessionDeps,
+  type WebAuthFlowDetails,
 } from '../../src/auth/create-auth-session';
 import { COMPANION_CLIENT_TIMEOUT_MS } from '../../src/shared/companion-api';
-import { KEEP_ALIVE_MS } from '../../src/shared/policy';
+import { KEEP_ALIVE_MS, SILENT_REAUTH_TIMEOUT_MS } from '../../src/shared/policy';
 import type { TokenResponse } from '../../src/shared/token-response';
 import { createStorageItems } from '../../src/storage/storage-items';
 
@@ -69,6 +70,16 @@ const lostAnswer = async (): Promise<CompanionResult<TokenResponse>> => ({
   error: { code: 'NETWORK_ERROR', message: 'could not reach the companion' },
 });
 
+/** Makes every non-interactive auth flow of this setup fail as a browser does when a page needs the member. */
+function silentFlowRefused(_session: unknown, launch?: ReturnType<typeof setup>['launchWebAuthFlow']) {
+  const target = launch ?? lastLaunch;
+  target?.mockImplementation(async (details) => {
+    if (!details.interactive) throw new Error('User interaction required.');
+    return `${REDIRECT}?code=the-code&state=${new URL(details.url).searchParams.get('state')}`;
+  });
+}
+let lastLaunch: ReturnType<typeof setup>['launchWebAuthFlow'] | undefined;
+
 function setup(overrides: Partial<AuthSessionDeps> = {}) {
   const companion = fakeCompanion();
   let now = T0;
@@ -86,10 +97,11 @@ function setup(overrides: Partial<AuthSessionDeps> = {}) {
     const auth = new Headers(init?.headers).get('Authorization');
     return new Response(JSON.stringify({ auth }), { status: 200 });
   });
-  const launchWebAuthFlow = vi.fn(async ({ url }: { url: string; interactive: boolean }) => {
+  const launchWebAuthFlow = vi.fn(async ({ url }: WebAuthFlowDetails) => {
     const state = new URL(url).searchParams.get('state');
     return `${REDIRECT}?code=the-code&state=${state}`;
   });
+  lastLaunch = launchWebAuthFlow;
   const clearMemberData = vi.fn(async () => undefined);
   let keep = true;
   const deps: AuthSessionDeps = {
@@ -670,18 +682,246 @@ describe('createAuthSession', () => {
       expect(await session.authStatus()).toEqual({ state: 'reconnect_required', error: null, reason: 'revoked' });
     });
 
-    it('should call a refusal after a lost answer reuse_refused', async () => {
+    it('should call a refusal after a lost answer answer_lost when signing in again silently is refused', async () => {
       const { session, companion, advance } = setup();
       await session.signIn();
       advance(3_600_000);
+      silentFlowRefused(session);
       companion.state.nextRefresh = async () => {
         companion.state.liveRefresh.delete('rt-1'); // rotated at CardioMood, answer lost on the way
         return lostAnswer();
       };
       await session.getAccessToken();
       await session.getAccessToken();
-      expect(await session.authStatus()).toEqual({ state: 'reconnect_required', error: null, reason: 'reuse_refused' });
+      expect(await session.authStatus()).toEqual({ state: 'reconnect_required', error: null, reason: 'answer_lost' });
       expect(await attempt()).toBeUndefined();
+    });
+  });
+
+  describe('silent re-authorization after a lost refresh answer', () => {
+    const attempt = async () => (await fakeBrowser.storage.session.get('auth.refreshAttempt'))['auth.refreshAttempt'];
+    /** The companion's 502 when its connection to CardioMood broke after the refresh went out; CardioMood rotated. */
+    const lostUpstream = (companion: ReturnType<typeof fakeCompanion>, token = 'rt-1') => async (): Promise<CompanionResult<TokenResponse>> => {
+      companion.state.liveRefresh.delete(token);
+      return { ok: false, error: { code: 'SERVER_ERROR', message: 'refresh_outcome_unknown', status: 502, oauthError: 'refresh_outcome_unknown' } };
+    };
+    /** The non-interactive flows the session started. */
+    const silentCalls = (launch: ReturnType<typeof setup>['launchWebAuthFlow']) =>
+      launch.mock.calls.map(([details]) => details).filter((details) => !details.interactive);
+
+    it('should sign in again without a window, with prompt=none, fresh state and PKCE S256, without sending the used refresh token again', async () => {
+      const { session, companion, launchWebAuthFlow, advance, planned } = setup();
+      await session.signIn();
+      const interactive = new URL(launchWebAuthFlow.mock.calls[0]![0].url);
+      advance(3_600_000);
+      companion.state.nextRefresh = lostUpstream(companion);
+      expect(await session.getAccessToken()).toEqual({ ok: true, value: 'at-2' });
+      const [silent, ...more] = silentCalls(launchWebAuthFlow);
+      expect(more).toEqual([]);
+      expect(silent).toMatchObject({ interactive: false, abortOnLoadForNonInteractive: true, timeoutMsForNonInteractive: SILENT_REAUTH_TIMEOUT_MS });
+      const url = new URL(silent!.url);
+      expect(url.searchParams.get('prompt')).toBe('none');
+      expect(url.searchParams.get('code_challenge_method')).toBe('S256');
+      expect(url.searchParams.get('code_challenge')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      expect(url.searchParams.get('state')).not.toBe(interactive.searchParams.get('state'));
+      expect(url.searchParams.get('code_challenge')).not.toBe(interactive.searchParams.get('code_challenge'));
+      // One send of rt-1, never a second: it may have been used, and reuse would revoke the sign-in.
+      expect(companion.state.refreshCalls).toEqual(['rt-1']);
+      expect(companion.state.exchangeCalls).toBe(2);
+      expect(await stored()).toMatchObject({ accessToken: 'at-2', refreshToken: 'rt-2' });
+      expect(await persisted()).toEqual({ refreshToken: 'rt-2' });
+      expect(await session.authStatus()).toEqual({ state: 'signed_in', error: null, reason: null });
+      expect(await attempt()).toBeUndefined();
+      expect(planned('refreshRetry')).toBeNull();
+      // The old refresh token (used up, or live with nobody to use it) is revoked.
+      await vi.waitFor(() => expect(companion.state.revoked).toEqual(['rt-1']));
+    });
+
+    it('should keep the new refresh token off the disk when keep me signed in is off', async () => {
+      const { session, companion, advance, setKeep } = setup();
+      await session.signIn();
+      setKeep(false);
+      advance(3_600_000);
+      companion.state.nextRefresh = lostUpstream(companion);
+      expect((await session.getAccessToken()).ok).toBe(true);
+      expect(await persisted()).toBeUndefined();
+      expect((await stored())?.refreshToken).toBe('rt-2');
+    });
+
+    it('should re-authorize silently when a retry after an unanswered send is refused with invalid_grant', async () => {
+      const { session, companion, launchWebAuthFlow, advance } = setup();
+      await session.signIn();
+      advance(3_600_000);
+      companion.state.nextRefresh = async () => {
+        companion.state.liveRefresh.delete('rt-1');
+        return lostAnswer();
+      };
+      await session.getAccessToken();
+      expect(silentCalls(launchWebAuthFlow)).toHaveLength(0);
+      expect(await session.getAccessToken()).toEqual({ ok: true, value: 'at-2' });
+      expect(silentCalls(launchWebAuthFlow)).toHaveLength(1);
+      expect(companion.state.refreshCalls).toEqual(['rt-1', 'rt-1']);
+      expect(await session.authStatus()).toEqual({ state: 'signed_in', error: null, reason: null });
+    });
+
+    it('should never try silently after a plain refusal (revoked): the session ends as revoked', async () => {
+      const { session, companion, launchWebAuthFlow, advance } = setup();
+      await session.signIn();
+      advance(3_600_000);
+      companion.state.liveRefresh.clear();
+      await session.getAccessToken();
+      expect(silentCalls(launchWebAuthFlow)).toHaveLength(0);
+      expect(await session.authStatus()).toEqual({ state: 'reconnect_required', error: null, reason: 'revoked' });
+    });
+
+    it('should not re-authorize while CardioMood is only late (504): the retry may still get the answer', async () => {
+      const { session, companion, launchWebAuthFlow, advance, timers } = setup();
+      await session.signIn();
+      advance(3_600_000);
+      companion.state.nextRefresh = async () => ({
+        ok: false,
+        error: { code: 'SERVER_ERROR', message: 'late', status: 504, oauthError: 'refresh_outcome_unknown' },
+      });
+      await session.getAccessToken();
+      expect(silentCalls(launchWebAuthFlow)).toHaveLength(0);
+      expect(timers.at(-1)?.ms).toBe(REFRESH_RETRY_DELAYS_MS[0]);
+    });
+
+    it.each([
+      ['the flow needs the member (Chrome)', async () => Promise.reject(new Error('User interaction required.'))],
+      ['the flow needs the member (Firefox)', async () => Promise.reject(new Error('User cancelled or denied access.'))],
+      ['CardioMood answers login_required', async ({ url }: { url: string }) =>
+        `${REDIRECT}?error=login_required&state=${new URL(url).searchParams.get('state')}`],
+      ['CardioMood answers consent_required', async ({ url }: { url: string }) =>
+        `${REDIRECT}?error=consent_required&state=${new URL(url).searchParams.get('state')}`],
+      ['Passport answers access_denied', async ({ url }: { url: string }) =>
+        `${REDIRECT}?error=access_denied&error_description=Unauthenticated&state=${new URL(url).searchParams.get('state')}`],
+      ['the callback carries another state', async () => `${REDIRECT}?code=the-code&state=forged`],
+      ['the callback comes from another issuer', async ({ url }: { url: string }) =>
+        `${REDIRECT}?code=the-code&state=${new URL(url).searchParams.get('state')}&iss=https%3A%2F%2Fevil.example`],
+      ['the callback is not the redirect URI', async ({ url }: { url: string }) =>
+        `https://evil.example/?code=the-code&state=${new URL(url).searchParams.get('state')}`],
+    ])('should end the session as answer_lost, exchanging nothing, when %s', async (_case, silentAnswer) => {
+      const { session, companion, launchWebAuthFlow, advance, timers } = setup();
+      await session.signIn();
+      advance(3_600_000);
+      launchWebAuthFlow.mockImplementation(async (details) => (details.interactive ? `${REDIRECT}?code=x&state=x` : silentAnswer(details)));
+      companion.state.nextRefresh = lostUpstream(companion);
+      await session.getAccessToken();
+      // Not re-authorized: perhaps CardioMood never used the token, so it is tried once more.
+      expect(companion.state.exchangeCalls).toBe(1);
+      expect(await session.authStatus()).toMatchObject({ state: 'signed_in' });
+      timers.at(-1)!.run();
+      await vi.waitFor(async () => expect(await session.authStatus()).toEqual({ state: 'reconnect_required', error: null, reason: 'answer_lost' }));
+      // Once per lost answer: the refused retry did not start a second silent flow.
+      expect(silentCalls(launchWebAuthFlow)).toHaveLength(1);
+      expect(companion.state.refreshCalls).toEqual(['rt-1', 'rt-1']);
+      expect(companion.state.exchangeCalls).toBe(1);
+      expect(await stored()).toBeUndefined();
+    });
+
+    it('should keep the session when the silent flow fails and CardioMood had not used the token after all', async () => {
+      const { session, companion, launchWebAuthFlow, advance, timers } = setup();
+      await session.signIn();
+      advance(3_600_000);
+      silentFlowRefused(session, launchWebAuthFlow);
+      // The connection broke before CardioMood used the token: it is still live.
+      companion.state.nextRefresh = async () => ({
+        ok: false,
+        error: { code: 'SERVER_ERROR', message: 'cut', status: 502, oauthError: 'refresh_outcome_unknown' },
+      });
+      await session.getAccessToken();
+      timers.at(-1)!.run();
+      await vi.waitFor(async () => expect((await stored())?.refreshToken).toBe('rt-2'));
+      expect(await session.authStatus()).toEqual({ state: 'signed_in', error: null, reason: null });
+    });
+
+    it('should not re-authorize a restarted worker a second time for the same lost answer', async () => {
+      const { session, companion, launchWebAuthFlow, advance, deps } = setup();
+      await session.signIn();
+      advance(3_600_000);
+      // The worker stops while the silent flow is open.
+      launchWebAuthFlow.mockImplementation(async (details) => (details.interactive ? `${REDIRECT}?code=x` : new Promise<string>(() => undefined)));
+      companion.state.nextRefresh = lostUpstream(companion);
+      void session.getAccessToken();
+      await vi.waitFor(() => expect(silentCalls(launchWebAuthFlow)).toHaveLength(1));
+      await vi.waitFor(async () => expect(await attempt()).toMatchObject({ silentReauth: true }));
+      const restarted = createAuthSession(deps);
+      await restarted.start();
+      await vi.waitFor(async () => expect(await restarted.authStatus()).toEqual({ state: 'reconnect_required', error: null, reason: 'answer_lost' }));
+      expect(silentCalls(launchWebAuthFlow)).toHaveLength(1);
+    });
+
+    it('should let a sign-out during the silent flow win: nothing is exchanged or kept', async () => {
+      const { session, companion, launchWebAuthFlow, advance } = setup();
+      await session.signIn();
+      advance(3_600_000);
+      let finish: (url: string) => void = () => undefined;
+      launchWebAuthFlow.mockImplementation(async (details) =>
+        details.interactive ? `${REDIRECT}?code=x` : new Promise<string>((resolve) => (finish = resolve)),
+      );
+      companion.state.nextRefresh = lostUpstream(companion);
+      const refreshed = session.getAccessToken();
+      await vi.waitFor(() => expect(silentCalls(launchWebAuthFlow)).toHaveLength(1));
+      await session.signOut();
+      finish(`${REDIRECT}?code=the-code&state=${new URL(silentCalls(launchWebAuthFlow)[0]!.url).searchParams.get('state')}`);
+      expect((await refreshed).ok).toBe(false);
+      expect(companion.state.exchangeCalls).toBe(1);
+      expect(await stored()).toBeUndefined();
+      expect(await session.authStatus()).toEqual({ state: 'signed_out', error: null, reason: 'signed_out' });
+    });
+
+    it('should revoke what the exchange brought when a sign-out wins while it runs', async () => {
+      const { session, companion, advance } = setup();
+      await session.signIn();
+      advance(3_600_000);
+      let release: (() => void) | undefined;
+      const exchange = companion.client.exchangeCode;
+      companion.client.exchangeCode = async (request) => {
+        await new Promise<void>((resolve) => (release = resolve));
+        return exchange(request);
+      };
+      companion.state.nextRefresh = lostUpstream(companion);
+      const refreshed = session.getAccessToken();
+      await vi.waitFor(() => expect(release).toBeDefined());
+      await session.signOut();
+      expect(companion.state.exchangeCalls).toBe(1);
+      release!();
+      expect((await refreshed).ok).toBe(false);
+      await vi.waitFor(() => expect(companion.state.revoked).toEqual(expect.arrayContaining(['rt-2', 'at-2'])));
+      expect(await stored()).toBeUndefined();
+      expect(await session.authStatus()).toMatchObject({ state: 'signed_out', reason: 'signed_out' });
+    });
+
+    it('should not continue as another member whom CardioMood signed in meanwhile', async () => {
+      const jwt = (sub: string, n: number) => `${btoa('{"alg":"HS256"}')}.${btoa(JSON.stringify({ sub, jti: String(n) }))}.sig`;
+      const { session, companion, advance, clearMemberData } = setup();
+      let exchanges = 0;
+      companion.client.exchangeCode = async () => {
+        exchanges += 1;
+        companion.state.liveRefresh.add(`member-rt-${exchanges}`);
+        return { ok: true, value: { token_type: 'Bearer', access_token: jwt(exchanges === 1 ? 'alice' : 'bob', exchanges), expires_in: 3600, refresh_token: `member-rt-${exchanges}` } };
+      };
+      await session.signIn();
+      advance(3_600_000);
+      companion.state.nextRefresh = lostUpstream(companion, 'member-rt-1');
+      clearMemberData.mockClear();
+      await session.getAccessToken();
+      expect(exchanges).toBe(2);
+      // Bob's tokens are revoked, never stored; Alice's session goes on to its retry.
+      await vi.waitFor(() => expect(companion.state.revoked).toEqual(expect.arrayContaining(['member-rt-2', jwt('bob', 2)])));
+      expect((await stored())?.refreshToken).toBe('member-rt-1');
+    });
+
+    it('should keep the cached readings only when the new tokens are known to be the same member', async () => {
+      const { session, companion, advance, clearMemberData } = setup();
+      await session.signIn();
+      advance(3_600_000);
+      clearMemberData.mockClear();
+      companion.state.nextRefresh = lostUpstream(companion);
+      await session.getAccessToken();
+      // The fake's tokens are not JWTs: who they belong to is unknown, so the derived data goes.
+      expect(clearMemberData).toHaveBeenCalledTimes(1);
     });
   });
 

@@ -65,8 +65,13 @@ function wire() {
   });
   const auth = createFormDriver((url, init) => sandboxFetch(url, init));
   let decision: 'allow' | 'deny' = 'allow';
-  const launchWebAuthFlow = vi.fn(async ({ url }: { url: string; interactive: boolean }) => {
+  const launchWebAuthFlow = vi.fn(async ({ url, interactive }: { url: string; interactive: boolean }) => {
     const login = await auth.open(url);
+    // Without a window, as the browsers do it: the flow succeeds only if the first load lands on the redirect URI.
+    if (!interactive) {
+      if (login.kind === 'redirect') return login.location;
+      throw new Error('User interaction required.');
+    }
     const consent = login.kind === 'page' && login.html.includes('id="password"')
       ? await auth.submit(login, { email: 'alice@example.com', password: 'alice-demo' })
       : login;
@@ -84,7 +89,7 @@ function wire() {
     // The quick refresh retries never fire on their own: the tests retry by asking, on their clock.
     setTimer: () => () => undefined,
   });
-  return { sandbox, network, refreshFaults, deny: () => (decision = 'deny') };
+  return { sandbox, network, refreshFaults, launchWebAuthFlow, deny: () => (decision = 'deny') };
 }
 
 beforeEach(() => {
@@ -164,8 +169,8 @@ describe('background with the sandbox and the companion', () => {
     expect(sandbox.control.stats().tokenRequests.refresh_token).toBe(1);
   });
 
-  it('should end the session as reuse_refused when the retry of a lost answer carries another nonce', async () => {
-    const { sandbox, refreshFaults } = wire();
+  it('should end the session as answer_lost when the retry of a lost answer carries another nonce (reuse detection revoked the sign-in)', async () => {
+    const { sandbox, refreshFaults, launchWebAuthFlow } = wire();
     await sendMessage('signIn');
     offset = 2 * 3600_000;
     sandbox.control.resetStats();
@@ -173,26 +178,37 @@ describe('background with the sandbox and the companion', () => {
     await sendMessage('refreshReadings');
     offset += 10_000;
     const refused = await sendMessage('refreshReadings');
-    // The window does not open for another nonce: the used token went to CardioMood, which refused it.
-    expect(refused.ok && refused.value.auth).toEqual({ state: 'reconnect_required', error: null, reason: 'reuse_refused' });
+    // The window does not open for another nonce: the used token went to CardioMood, which refused it
+    // and revoked the sign-in; the silent re-authorization then finds nothing to approve without asking.
+    expect(refused.ok && refused.value.auth).toEqual({ state: 'reconnect_required', error: null, reason: 'answer_lost' });
     expect(refused.ok && refused.value.readings).toBeNull();
-    expect(sandbox.control.stats()).toMatchObject({ refreshes: 1, refreshReuseDetections: 1 });
+    expect(launchWebAuthFlow.mock.calls.filter(([details]) => !details.interactive)).toHaveLength(1);
+    expect(sandbox.control.stats()).toMatchObject({ refreshes: 1, refreshReuseDetections: 1, silentApprovals: 0, codeExchanges: 0 });
   });
 
-  it('should end the session as reuse_refused when CardioMood answers the companion and that answer is lost (grant-then-drop)', async () => {
+  it('should keep the member signed in when CardioMood rotates and then cuts the companion off (grant-then-drop), without presenting the used token again', async () => {
     // The limit of the replay window: it keeps answers the companion received. Here the sandbox
-    // rotates and then drops its connection to the companion, so no one ever holds the new tokens.
-    const { sandbox } = wire();
+    // rotates and then drops its connection to the companion, so no one ever holds the new tokens;
+    // the companion says so (refresh_outcome_unknown) and the background signs in again silently.
+    const { sandbox, launchWebAuthFlow } = wire();
     await sendMessage('signIn');
     offset = 2 * 3600_000;
     sandbox.control.resetStats();
     sandbox.control.injectFault({ route: 'token', kind: 'grant-then-drop' });
-    const failed = await sendMessage('refreshReadings');
-    expect(failed.ok && failed.value.auth.state).toBe('signed_in');
-    offset += 10_000;
-    const refused = await sendMessage('refreshReadings');
-    expect(refused.ok && refused.value.auth).toEqual({ state: 'reconnect_required', error: null, reason: 'reuse_refused' });
-    expect(sandbox.control.stats()).toMatchObject({ refreshes: 1, refreshReuseDetections: 1 });
+    const recovered = await sendMessage('refreshReadings');
+    expect(recovered.ok && recovered.value.auth).toEqual({ state: 'signed_in', error: null, reason: null });
+    expect(recovered.ok && recovered.value.sync.state).toBe('idle');
+    expect(recovered.ok && recovered.value.readings?.today).toBe(sandbox.control.memberLocalToday('alice@example.com'));
+    expect(launchWebAuthFlow.mock.calls.filter(([details]) => !details.interactive)).toHaveLength(1);
+    // One refresh (the lost one), never a reuse; one silent approval and its exchange; the orphaned sign-in revoked.
+    expect(sandbox.control.stats()).toMatchObject({ refreshes: 1, refreshReuseDetections: 0, silentApprovals: 1, codeExchanges: 1 });
+    expect(sandbox.control.stats().tokenRequests.refresh_token).toBe(1);
+    await vi.waitFor(() => expect(sandbox.control.stats().revocations).toBe(1));
+    // The session goes on with the new tokens.
+    offset += 2 * 3600_000;
+    const later = await sendMessage('refreshReadings');
+    expect(later.ok && later.value.auth.state).toBe('signed_in');
+    expect(sandbox.control.stats()).toMatchObject({ refreshes: 2, refreshReuseDetections: 0 });
   });
 
   it('should report a denied consent as ACCESS_DENIED', async () => {

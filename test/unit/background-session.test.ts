@@ -134,15 +134,31 @@ describe('startBackground: refresh with a replay nonce', () => {
     expect(await sessionKeys()).not.toContain('auth.refreshAttempt');
   });
 
-  it('should end the session as reuse_refused when the retry of a lost answer misses the replay window', async () => {
-    const { servers } = background.start();
+  it('should stay signed in through a silent re-authorization when the retry of a lost answer misses the replay window', async () => {
+    const { servers, launchWebAuthFlow } = background.start();
     await sendMessage('signIn');
     background.now += 2 * 3600_000;
     servers.state.loseRefreshAnswers = 1;
     await sendMessage('refreshReadings');
     background.now += REPLAY_WINDOW_MS + 1000;
     const result = await sendMessage('refreshReadings');
-    expect(result.ok && result.value.auth).toEqual({ state: 'reconnect_required', error: null, reason: 'reuse_refused' });
+    expect(result.ok && result.value.auth).toEqual({ state: 'signed_in', error: null, reason: null });
+    expect(result.ok && result.value.sync.state).toBe('idle');
+    expect(launchWebAuthFlow.mock.calls.map(([details]) => details.interactive)).toEqual([true, false]);
+    expect(new URL(launchWebAuthFlow.mock.calls[1]![0].url).searchParams.get('prompt')).toBe('none');
+  });
+
+  it('should end the session as answer_lost when the retry of a lost answer misses the replay window and CardioMood wants the member', async () => {
+    const { servers, launchWebAuthFlow } = background.start();
+    await sendMessage('signIn');
+    launchWebAuthFlow.mockRejectedValue(new Error('User interaction required.'));
+    background.now += 2 * 3600_000;
+    servers.state.loseRefreshAnswers = 1;
+    await sendMessage('refreshReadings');
+    background.now += REPLAY_WINDOW_MS + 1000;
+    const result = await sendMessage('refreshReadings');
+    expect(result.ok && result.value.auth).toEqual({ state: 'reconnect_required', error: null, reason: 'answer_lost' });
+    expect(result.ok && result.value.readings).toBeNull();
   });
 
   it('should retry a lost answer with the same nonce after a browser restart when keep me signed in is on', async () => {

@@ -453,6 +453,7 @@ describe('PopupApp', () => {
 
   it.each([
     ['revoked', 'CardioMood no longer accepts this connection: it was revoked or has expired.'],
+    ['answer_lost', 'CardioMood’s answer to a renewal of your sign-in was lost, and signing you in again without asking was not possible. Connect again to keep seeing your readings.'],
     ['reuse_refused', 'CardioMood’s answer to a renewal of your sign-in was lost, and the renewal could not be repeated in time.'],
     ['unauthorized', 'CardioMood refused access to your readings even with a freshly renewed sign-in.'],
     ['expired', 'Your sign-in ran out and CardioMood gave no way to renew it.'],
