@@ -91,7 +91,8 @@ export function createUpstreamClient(config: CompanionConfig, deps: UpstreamDeps
 
   const toTokenResponse = (result: oauth.TokenEndpointResponse): TokenResponse => {
     const parsed = tokenResponseSchema.safeParse(result);
-    if (!parsed.success) {
+    // A server that echoes the client secret in a token field would hand it to the browser.
+    if (!parsed.success || JSON.stringify(parsed.data).includes(config.clientSecret)) {
       throw new CompanionError(502, COMPANION_ERROR.UPSTREAM_ERROR, 'CardioMood sent a token response that does not match the contract');
     }
     // oauth4webapi lower-cases token_type (it is case-insensitive, RFC 6749 §5.1); we send RFC 6750's spelling.

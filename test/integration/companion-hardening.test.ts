@@ -104,6 +104,19 @@ describe('createCompanionApp: CardioMood error text', () => {
     expect(res.status).toBe(401);
     expect((await res.json()).error).toBe('invalid_client');
   });
+
+  it.each([
+    ['access_token', { ...tokenJson, access_token: SECRET }],
+    ['refresh_token', { ...tokenJson, refresh_token: `x${SECRET}x` }],
+    ['scope', { ...tokenJson, scope: SECRET }],
+  ])('should answer 502, without the secret, when a token response carries the client secret in %s', async (_field, reply) => {
+    const { post } = setup({ respond: () => Response.json(reply) });
+    const res = await post(COMPANION_ROUTES.refresh, { refresh_token: PRESENTED_REFRESH_TOKEN });
+    const text = await res.text();
+    expect(res.status).toBe(502);
+    expect(text).not.toContain(SECRET);
+    expect(JSON.parse(text).error).toBe('upstream_error');
+  });
 });
 
 describe('createCompanionApp: upstream body size', () => {

@@ -11,7 +11,7 @@ export interface Worker {
   dead: boolean;
   /** The background's cleanup (startBackground's return value). */
   stop?: () => void;
-  /** Page messages this worker has not answered yet: their ports close when it dies. */
+  /** Page messages and alarm deliveries this worker has not finished: each is released when it dies. */
   readonly openPorts: Set<() => void>;
 }
 
@@ -144,6 +144,22 @@ export function installWorkerHost(options: WorkerHostOptions): WorkerHost {
     });
   }
 
+  /**
+   * Delivers an alarm to the running worker (starting one) and waits for its handlers, or for the
+   * worker's death: handlers of a stopped worker never finish, and the browser does not wait for them.
+   */
+  function dispatchAlarm(alarm: Parameters<typeof fakeBrowser.alarms.onAlarm.trigger>[0]): Promise<void> {
+    const worker = wake();
+    return new Promise<void>((resolve, reject) => {
+      const stopped = () => resolve();
+      worker.openPorts.add(stopped);
+      context
+        .run(worker, () => fakeBrowser.alarms.onAlarm.trigger(alarm))
+        .then(() => resolve(), reject)
+        .finally(() => worker.openPorts.delete(stopped));
+    });
+  }
+
   const listeners = new Set<MessageListener>();
   const runtime = {
     lastError: undefined as { message: string } | undefined,
@@ -214,15 +230,11 @@ export function installWorkerHost(options: WorkerHostOptions): WorkerHost {
           const fired = { ...alarm };
           if (alarm.periodInMinutes) alarm.scheduledTime = options.now() + alarm.periodInMinutes * 60_000;
           else await context.exit(() => clearAlarm(alarm.name));
-          const worker = wake();
-          await context.run(worker, () => fakeBrowser.alarms.onAlarm.trigger(fired));
+          await dispatchAlarm(fired);
         },
       };
     },
-    async triggerAlarm(name) {
-      const worker = wake();
-      await context.run(worker, () => fakeBrowser.alarms.onAlarm.trigger({ name, scheduledTime: options.now() }));
-    },
+    triggerAlarm: (name) => dispatchAlarm({ name, scheduledTime: options.now() }),
     async restartBrowser({ keepAlarms }) {
       if (current) kill(current);
       await context.exit(async () => {
