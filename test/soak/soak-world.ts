@@ -96,13 +96,33 @@ export function createSoakWorld(options: SoakWorldOptions) {
     },
   );
 
-  /** The auth window: the member logs in (or only consents) and allows; it may outlive its worker. */
+  /**
+   * The browser's cookies at CardioMood (the sandbox's session cookie), shared by every auth flow as
+   * Chrome's web-auth-flow partition and Firefox's cookie jar share them. Kept across browser
+   * restarts: the member's CardioMood login is taken to be remembered ("remember me" in Laravel),
+   * and the sandbox keeps it (sessionTtlSeconds below).
+   */
+  const authCookies = createFormDriver((target, init) => Promise.resolve(sandbox.app.fetch(new Request(target, init))));
+  const silentFlows = { tried: 0, answered: 0 };
+
+  /**
+   * The auth window: the member logs in (or only consents) and allows; it may outlive its worker. Not
+   * interactive, it does what both browsers do: the flow succeeds only if loading the URL lands on the
+   * redirect URI at once; anything that would need a window fails.
+   */
   function authWindowFor(worker: Worker) {
-    return async ({ url }: { url: string; interactive: boolean }): Promise<string | undefined> => {
-      const form = createFormDriver((target, init) => Promise.resolve(sandbox.app.fetch(new Request(target, init))));
+    return async ({ url, interactive }: { url: string; interactive: boolean }): Promise<string | undefined> => {
+      const form = authCookies;
       const login = await form.open(url);
+      if (!interactive) {
+        silentFlows.tried += 1;
+        if (login.kind !== 'redirect') throw new Error('User interaction required.');
+        silentFlows.answered += 1;
+        return worker.dead ? never() : login.location;
+      }
       const consent = login.kind === 'page' && login.html.includes('id="password"') ? await form.submit(login, { ...SOAK_MEMBER }) : login;
-      const done = await form.submit(consent, {}, { name: 'decision', value: 'allow' });
+      // A member who still holds a valid token is approved without the consent screen (as Passport does).
+      const done = consent.kind === 'redirect' ? consent : await form.submit(consent, {}, { name: 'decision', value: 'allow' });
       if (done.kind !== 'redirect') throw new Error(`the consent did not redirect (HTTP ${done.status})`);
       if (interruptSignIns > 0) {
         // The browser stops the worker while the auth window is still open.
@@ -175,6 +195,7 @@ export function createSoakWorld(options: SoakWorldOptions) {
     network,
     host,
     kills,
+    silentFlows,
     settle,
     react,
     advanceTo,

@@ -54,7 +54,8 @@ describe('runSoak', () => {
       const report = await runSoak({ seed: DEFAULT_SOAK_SEED, cycles: 40, replayWindowSeconds: 0 });
       expect(report.counts.spurious_signouts).toBeGreaterThan(0);
       expect(report.counts.reuse_detected).toBeGreaterThan(0);
-      expect(report.endings.map((ending) => ending.reason)).toContain('reuse_refused');
+      // The retry reused the rotated token, CardioMood revoked the sign-in, so signing in again silently found nothing to approve.
+      expect(report.endings.map((ending) => ending.reason)).toContain('answer_lost');
     },
     timeoutFor(40),
   );
