@@ -1,7 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { z } from 'zod';
 
-export const FAULT_ROUTES = ['token', 'user-summaries', 'revoke'] as const;
+export const FAULT_ROUTES = ['token', 'user-summaries', 'revoke', 'authorize'] as const;
 export type FaultRoute = (typeof FAULT_ROUTES)[number];
 
 const route = z.enum(FAULT_ROUTES);
@@ -35,6 +35,7 @@ const ROUTE_PATHS: Record<FaultRoute, string> = {
   token: '/oauth/token',
   'user-summaries': '/user-summaries',
   revoke: '/oauth/revoke',
+  authorize: '/oauth/authorize',
 };
 
 export type FaultQueue = ReturnType<typeof createFaultQueue>;

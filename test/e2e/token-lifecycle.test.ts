@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BROWSERS, type BrowserSession, CHROMIUM, shouldSkip } from './support/browsers';
 import { type ChromiumSession, launchChromium } from '../../src/dev/launch-chromium';
 import { useExtensionStack } from './support/extension-stack';
-import { metricValues, waitForPopupState } from './support/popup';
+import { metricValues, popupState, waitForPopupState } from './support/popup';
 import { fetchedAt, refreshReadings } from './support/refresh';
 import { DEMO_MEMBERS, signIn } from './support/sign-in';
 import { poll, type UiPage } from '../../src/dev/ui-page';
@@ -109,6 +109,61 @@ for (const kind of BROWSERS) {
       expect(end.reuseDetections).toBe(0);
       expect(end.refreshes - start.refreshes).toBeGreaterThanOrEqual(1);
       expect(end.tokenRequests.refresh_token - start.tokenRequests.refresh_token).toBe(end.refreshes - start.refreshes);
+    });
+
+    it('should keep the member signed in, never presenting the used refresh token again, when CardioMood rotates and then cuts the companion off', async () => {
+      const control = setup.stack.sandbox.control;
+      session = await kind.launch(setup.extensionDir);
+      const { popup } = await signIn(session, { authOrigin: setup.authOrigin, ...alice });
+      const shownAt = await fetchedAt(popup);
+      const start = control.stats();
+      // The next token request (the companion's refresh) is carried out, CardioMood rotates, and the
+      // connection to the companion is cut before the answer: nobody ever holds the new tokens.
+      control.expireAccessTokens();
+      control.injectFault({ route: 'token', kind: 'grant-then-drop' });
+      await popup.click('[data-testid=refresh]:not([disabled])');
+      const outcome = await poll('the popup to show readings newer than the click, or why the session ended', async () => {
+        const state = await popupState(popup);
+        if (state === 'readings' && (await fetchedAt(popup)) > shownAt) return 'readings';
+        if (state === 'reconnect' || state === 'signed-out') return state;
+        return undefined;
+      }, { timeout: 30_000 });
+      const end = control.stats();
+      // The used refresh token went to CardioMood once and never again: no reuse, nothing revoked by it.
+      expect(end.refreshes - start.refreshes).toBe(1);
+      expect(end.tokenRequests.refresh_token - start.tokenRequests.refresh_token).toBe(1);
+      expect(end.reuseDetections).toBe(start.reuseDetections);
+      expect(setup.stack.companionLog.some((line) => (line as { error?: string }).error === 'refresh_outcome_unknown')).toBe(true);
+      // Signed in again without a window (prompt=none, the sandbox's session cookie): fresh readings.
+      expect(outcome).toBe('readings');
+      expect(end.silentApprovals - start.silentApprovals).toBe(1);
+      expect(end.codeExchanges - start.codeExchanges).toBe(1);
+      expect(await popup.count('[data-testid=connect]')).toBe(0);
+      expect(await popup.count('[data-testid=sync-error]')).toBe(0);
+      // The orphaned sign-in (the used token and the answer nobody got) is revoked, not reused.
+      await poll('the old refresh token to be revoked', async () => (control.stats().revocations > start.revocations ? true : undefined));
+      await refreshReadings(popup);
+    });
+
+    it('should say why, never a bare Connect, when CardioMood cannot sign the member in again without a window after the lost answer', async () => {
+      const control = setup.stack.sandbox.control;
+      session = await kind.launch(setup.extensionDir);
+      const { popup } = await signIn(session, { authOrigin: setup.authOrigin, ...alice });
+      const start = control.stats();
+      control.expireAccessTokens();
+      control.injectFault({ route: 'token', kind: 'grant-then-drop' });
+      // The silent authorization request gets an error page instead of a redirect.
+      control.injectFault({ route: 'authorize', kind: 'status', status: 503, body: '<html><body>down</body></html>' });
+      await popup.click('[data-testid=refresh]:not([disabled])');
+      // The used token is tried once more (CardioMood may not have used it); it had, so the session ends.
+      await waitForPopupState(popup, 'reconnect', { timeout: 40_000 });
+      expect(await popup.attribute('[data-testid=end-reason]', 'data-reason')).toBe('answer_lost');
+      expect(await popup.evaluate(() => document.querySelector('[data-testid=end-reason]')?.textContent ?? '')).toContain('was lost');
+      expect(await popup.count('[data-testid=metric-value]')).toBe(0);
+      const end = control.stats();
+      expect(end.silentApprovals - start.silentApprovals).toBe(0);
+      expect(end.codeExchanges - start.codeExchanges).toBe(0);
+      expect(end.tokenRequests.refresh_token - start.tokenRequests.refresh_token).toBe(2);
     });
 
     it('should stay signed in across an extension reload when keep me signed in is on', async () => {
