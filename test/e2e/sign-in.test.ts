@@ -37,6 +37,8 @@ for (const kind of BROWSERS) {
     }
 
     beforeEach(async () => {
+      // No live access token from an earlier test: the sandbox (like Passport) would skip the consent screen.
+      setup.stack.sandbox.control.expireAccessTokens();
       session = await kind.launch(setup.extensionDir);
     });
     afterEach(async () => {
