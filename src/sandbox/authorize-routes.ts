@@ -21,7 +21,6 @@ import { SANDBOX_ERROR } from './sandbox-error';
 
 export const SESSION_COOKIE = 'cardiomood_sandbox_session';
 const PENDING_TTL_MS = 15 * 60_000;
-const SESSION_TTL_MS = 8 * 3600_000;
 
 interface Session {
   memberId: string | undefined;
@@ -86,7 +85,7 @@ export function createAuthorizeRoutes(ctx: SandboxContext) {
 
   const startSession = (c: Context, memberId: string | undefined): string => {
     const id = randomToken(32);
-    sessions.set(id, { memberId, expiresAt: ctx.now() + SESSION_TTL_MS });
+    sessions.set(id, { memberId, expiresAt: ctx.now() + ctx.sessionTtlMs });
     setCookie(c, SESSION_COOKIE, id, { httpOnly: true, sameSite: 'Lax', path: '/' });
     return id;
   };

@@ -29,6 +29,11 @@ export interface SandboxOptions {
   refreshTokenTtlSeconds?: number;
   /** Authorization code lifetime; default 60. */
   codeTtlSeconds?: number;
+  /**
+   * How long a member's login at the authorize pages lasts, in seconds; default 8 hours. A long one
+   * stands for a CardioMood login with "remember me" (what lets prompt=none succeed days later).
+   */
+  sessionTtlSeconds?: number;
   /** Clock (epoch ms); default Date.now. */
   now?: () => number;
   /** IANA zone for members without their own; default the host's zone. */
@@ -119,6 +124,7 @@ export function createSandbox(options: SandboxOptions = {}): { app: Hono; contro
     summaries,
     stats,
     rateLimitPerMinute: positive('rateLimitPerMinute', options.rateLimitPerMinute ?? 180),
+    sessionTtlMs: positive('sessionTtlSeconds', options.sessionTtlSeconds ?? 8 * 3600) * 1000,
     baseUrl: (c) => baseUrl(c),
   };
 

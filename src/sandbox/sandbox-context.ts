@@ -21,6 +21,8 @@ export interface SandboxContext {
   summaries: SummarySource;
   stats: SandboxStats;
   rateLimitPerMinute: number;
+  /** How long a login at the sandbox's pages lasts (its session cookie's server-side lifetime). */
+  sessionTtlMs: number;
   /** Public origin for URLs the sandbox prints (paginator links): configured, else the request's. */
   baseUrl: (c: Context) => string;
 }

@@ -49,9 +49,20 @@ const CHANCE = {
   interruptSignIn: 0.2,
 } as const;
 
-type TokenFault = 'drop' | 'kill' | 'server_error' | 'rate_limited' | 'timeout' | 'drop_then_stop_worker' | 'drop_then_restart_browser';
+type TokenFault =
+  | 'drop'
+  | 'drop_upstream'
+  | 'kill'
+  | 'server_error'
+  | 'rate_limited'
+  | 'timeout'
+  | 'drop_then_stop_worker'
+  | 'drop_then_restart_browser';
 const TOKEN_FAULTS: readonly [TokenFault, number][] = [
   ['drop', 3],
+  // CardioMood rotates and then cuts the companion off (the sandbox's grant-then-drop): nobody ever
+  // holds the new tokens; the background must sign in again silently, never reuse the used token.
+  ['drop_upstream', 2],
   ['kill', 2],
   ['server_error', 1.5],
   ['rate_limited', 1],
@@ -117,6 +128,8 @@ export async function runSoak(options: SoakOptions) {
     staleChecks: 0,
     staleReasons: {} as Record<string, number>,
     replay: {} as Record<string, number>,
+    /** Refreshes CardioMood carried out whose answer to the companion was cut (502 refresh_outcome_unknown). */
+    upstreamLost: 0,
     errorsLogged: {} as Record<string, number>,
     leakedKeys: {} as Record<string, number>,
   };
@@ -153,6 +166,7 @@ export async function runSoak(options: SoakOptions) {
     onNote: note,
     onCompanionLog: (line) => {
       if (typeof line.replay === 'string') seen.replay[line.replay] = (seen.replay[line.replay] ?? 0) + 1;
+      if (line.error === 'refresh_outcome_unknown' && line.status === 502) seen.upstreamLost += 1;
       if (line.route !== '/healthz') note(`companion ${String(line.route)} ${String(line.status)}${line.replay ? ` ${String(line.replay)}` : ''}${line.error ? ` ${String(line.error)}` : ''}`);
     },
   });
@@ -259,6 +273,7 @@ export async function runSoak(options: SoakOptions) {
         else await restartBrowser(prng);
       });
     } else if (fault === 'kill') world.network.killOnRefresh();
+    else if (fault === 'drop_upstream') inject({ route: 'token', kind: 'grant-then-drop' }, 1);
     else if (fault === 'timeout') inject({ route: 'token', kind: 'delay', ms: SOAK_UPSTREAM_TIMEOUT_MS + prng.int(50, 250) }, 1);
     else if (fault === 'server_error') inject({ route: 'token', kind: 'status', status: ([500, 502, 503] as const)[prng.int(0, 2)]! }, prng.int(1, 2));
     else inject({ route: 'token', kind: 'status', status: 429, body: { error: 'rate_limited' }, retryAfter: prng.int(1, 120) }, 1);
@@ -351,8 +366,12 @@ export async function runSoak(options: SoakOptions) {
       const end = Math.max(expiry, from) + prng.int(0, 10) * MINUTE;
       if (prng.chance(CHANCE.tokenFault)) {
         const lossBudget = { left: LOSSES_IN_A_ROW };
-        armTokenFault(prng, pick(prng, TOKEN_FAULTS), lossBudget);
-        if (prng.chance(CHANCE.secondTokenFault)) armTokenFault(prng, pick(prng, TOKEN_FAULTS), lossBudget);
+        const first = pick(prng, TOKEN_FAULTS);
+        armTokenFault(prng, first, lossBudget);
+        // An upstream drop comes alone: a second token fault would hit the silent re-authorization's
+        // code exchange, and losing that too is a double fault nothing can recover from.
+        const second = prng.chance(CHANCE.secondTokenFault) ? pick(prng, TOKEN_FAULTS) : null;
+        if (second && first !== 'drop_upstream' && second !== 'drop_upstream') armTokenFault(prng, second, lossBudget);
       }
       const moments = Array.from({ length: prng.int(0, 3) }, () => prng.int(from, end)).sort((a, b) => a - b);
       for (const moment of moments) {
@@ -378,16 +397,19 @@ export async function runSoak(options: SoakOptions) {
       spurious_signouts: endings.length,
       reuse_detected: stats.refreshReuseDetections,
       readings_after_signout: readingsAfterSignout,
-      lost_answers: lost.dropped + lost.killed + lost.timedOut,
+      // Lost on the way back to the background (the network) or on the way to the companion (upstream).
+      lost_answers: lost.dropped + lost.killed + lost.timedOut + seen.upstreamLost,
       worker_restarts: world.kills.midRefresh + world.kills.other + world.kills.midSignIn,
     };
     const details = {
       durationMs: Math.round(performance.now() - started),
+      /** Non-interactive auth flows the background started, and those CardioMood answered with a code. */
+      silentFlows: { ...world.silentFlows },
       lostAnswers: lost,
       workerKills: { ...world.kills },
       workerStarts: world.host.starts(),
       ...seen,
-      sandbox: { refreshes: stats.refreshes, codeExchanges: stats.codeExchanges, codeReuseDetections: stats.codeReuseDetections, revocations: stats.revocations, userSummariesRequests: stats.userSummariesRequests, faultsApplied: stats.faultsApplied },
+      sandbox: { refreshes: stats.refreshes, codeExchanges: stats.codeExchanges, silentApprovals: stats.silentApprovals, codeReuseDetections: stats.codeReuseDetections, revocations: stats.revocations, userSummariesRequests: stats.userSummariesRequests, faultsApplied: stats.faultsApplied },
     };
     return { seed: options.seed, counts, details, endings };
   } finally {

@@ -49,7 +49,9 @@ const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 export function createSoakWorld(options: SoakWorldOptions) {
   fakeBrowser.reset();
   const clock = createVirtualTime(options.start);
-  const sandbox = createSandbox({ now: clock.now });
+  // The member's CardioMood login is remembered (Laravel's "remember me"), so a silent
+  // re-authorization (prompt=none) can find it on any day of the run.
+  const sandbox = createSandbox({ now: clock.now, sessionTtlSeconds: 400 * 86_400 });
   const sandboxFetch = (request: Request) => sandbox.app.fetch(request);
   let wire: Prng | null = null;
   let interruptSignIns = 0;

@@ -20,6 +20,7 @@ function describeRun(report: SoakReport): string {
     `  token faults: ${JSON.stringify(details.tokenFaults)}; summaries faults: ${details.summariesFaults}`,
     `  browser restarts: ${JSON.stringify(details.browserRestarts)}; sign-outs: ${details.signOuts}; sign-ins: ${details.signIns} (${details.interruptedSignIns} interrupted)`,
     `  companion replay outcomes: ${JSON.stringify(details.replay)}; sandbox: ${JSON.stringify(details.sandbox)}`,
+    `  answers lost upstream: ${details.upstreamLost} (of ${details.tokenFaults.drop_upstream ?? 0} armed); silent re-authorizations: ${JSON.stringify(details.silentFlows)}`,
     `  checks without today's readings: ${details.staleChecks} ${JSON.stringify(details.staleReasons)}; errors logged: ${JSON.stringify(details.errorsLogged)}`,
   ];
   for (const ending of endings) lines.push(`  spurious end in cycle ${ending.cycle}: ${ending.reason} (seen in ${ending.seenBy})`, ...ending.trail.map((step) => `    ${step}`));
@@ -44,6 +45,11 @@ describe('runSoak', () => {
       expect(report.details.browserRestarts.keep).toBeGreaterThan(0);
       expect(report.details.browserRestarts.noKeep).toBeGreaterThan(0);
       expect(report.details.signOuts).toBeGreaterThan(0);
+      // Answers lost upstream happened, and every silent re-authorization they led to got a code (a
+      // refresh whose session a sign-out ended meanwhile needs none, so there may be fewer flows).
+      expect(report.details.upstreamLost).toBeGreaterThan(run.cycles / 30);
+      expect(report.details.silentFlows.answered).toBe(report.details.silentFlows.tried);
+      expect(report.details.silentFlows.answered).toBeGreaterThan(run.cycles / 30);
     },
     timeoutFor(run.cycles),
   );
