@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createSandbox } from '../../src/sandbox/create-sandbox';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/node';
 import { getSummaries, postToken } from '../../src/sandbox/testing/oauth-driver';
-import { DEV_CLIENT_ID } from '../../src/shared/extension-identity';
+import { CHROME_REDIRECT_URI, DEV_CLIENT_ID } from '../../src/shared/extension-identity';
 import { DEV_CLIENT_SECRET } from '../../src/sandbox/dev-client-secret';
 
 const ALICE = 'alice@example.com';
@@ -127,6 +127,16 @@ describe('SandboxControl.injectFault', () => {
     expect(revoke.status).toBe(500);
   });
 
+  it('should answer the authorization request with the fault (an error page instead of a redirect) on authorize', async () => {
+    sandbox.control.injectFault({ route: 'authorize', kind: 'status', status: 503, body: '<html>down</html>' });
+    const url = new URL('/oauth/authorize', sandbox.url);
+    url.search = new URLSearchParams({ response_type: 'code', client_id: DEV.client_id, redirect_uri: CHROME_REDIRECT_URI, prompt: 'none' }).toString();
+    const faulted = await fetch(url, { redirect: 'manual' });
+    expect(faulted.status).toBe(503);
+    expect(faulted.headers.get('Location')).toBeNull();
+    expect((await fetch(url, { redirect: 'manual' })).status).toBe(302);
+  });
+
   it('should forget pending faults on clearFaults', async () => {
     sandbox.control.injectFault({ route: 'user-summaries', kind: 'status', status: 500 }, 5);
     sandbox.control.clearFaults();
@@ -134,7 +144,7 @@ describe('SandboxControl.injectFault', () => {
   });
 
   it.each([
-    ['an unknown route', { route: 'authorize', kind: 'drop' }, 1],
+    ['an unknown route', { route: 'consent', kind: 'drop' }, 1],
     ['an unknown kind', { route: 'token', kind: 'explode' }, 1],
     ['a negative delay', { route: 'token', kind: 'delay', ms: -1 }, 1],
     ['a status below 200', { route: 'token', kind: 'status', status: 99 }, 1],
