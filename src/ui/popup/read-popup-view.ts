@@ -41,7 +41,11 @@ export async function readPopupView(storage: ExtensionApi['storage']): Promise<S
     return isPaintable(found) ? { view: found, area } : null;
   };
   try {
-    return (await read('session')) ?? (await read('local'));
+    // Both asked at once: after a browser restart the session is empty, and a second round trip in
+    // a row would delay the first frame. A current view does not wait for the kept one.
+    const local = read('local');
+    local.catch(() => undefined);
+    return (await read('session')) ?? (await local);
   } catch (error) {
     console.error('Reading the stored popup view failed', error);
     return null;
