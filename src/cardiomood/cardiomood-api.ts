@@ -1,5 +1,5 @@
 import type { AppError, ErrorCode, Result } from '../shared/error-codes';
-import { daysBetween, isCalendarDate } from './local-date';
+import { daysBetween, isCalendarDate } from '../shared/local-date';
 import { parseRetryAfter } from './parse-retry-after';
 import { pageInfoOf, summariesPageSchema, summarySchema, type PageInfo, type Summary } from './summary-schema';
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { isoDateSchema } from '../shared/readings';
 import { buildDayProfile, dayProfileSchema, HOURS_PER_DAY, type DayProfile } from './day-profile';
-import { dateRange, daysBetween } from './local-date';
+import { dateRange, daysBetween } from '../shared/local-date';
 import { ACTIVITY_EXTRA_METRICS, DOCUMENTED_METRICS, discoverGenericMetrics, type MetricDefinition } from './metrics';
 import type { Summary } from './summary-schema';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isCalendarDate } from './local-date';
+import { isCalendarDate } from '../shared/local-date';
 
 /**
  * `GET /user-summaries` as the contract describes it (cardiomood-api.md §7–§11), tolerant where the

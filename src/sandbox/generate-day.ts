@@ -1,6 +1,7 @@
 import type { SandboxMember } from './demo-members';
 import { createPrng, hashSeed, type Prng } from './prng';
-import { addDays, dayNumber, dayOfYear, formatHourMinute, isWeekend, localDayBounds, zoneOffsetMs } from './time-zone';
+import { addDays } from '../shared/local-date';
+import { dayNumber, dayOfYear, formatHourMinute, isWeekend, localDayBounds, zoneOffsetMs } from './time-zone';
 
 /**
  * One member-day of synthetic readings, generated from a PRNG seeded with (member id, date): the

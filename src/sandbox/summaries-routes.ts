@@ -2,7 +2,8 @@ import { Hono, type Context } from 'hono';
 import type { SandboxContext } from './sandbox-context';
 import { SUMMARY_TYPES, type SummaryDay, type SummaryType } from './generate-day';
 import { createRateLimiter } from './rate-limit';
-import { dayNumber, isCalendarDate } from './time-zone';
+import { isCalendarDate } from '../shared/local-date';
+import { dayNumber } from './time-zone';
 
 /** `GET /user-summaries` (cardiomood-api.md §3.1, with the emulator choices of §11). */
 

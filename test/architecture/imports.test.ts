@@ -99,7 +99,6 @@ const UI_READINGS_HELPERS = [
   'src/cardiomood/build-history-csv.ts',
   'src/cardiomood/weekly-averages.ts',
   'src/cardiomood/display-decimals.ts',
-  'src/cardiomood/local-date.ts',
 ];
 const uiEntrypoints = entrypoints.filter((file) => !rel(file).startsWith('entrypoints/background'));
 
@@ -148,7 +147,7 @@ describe('extension bundles', () => {
   });
 
   it('should keep the readings helpers a UI page may use free of zod and of other readings modules', () => {
-    const { files, packages } = runtimeClosure(UI_READINGS_HELPERS.filter((file) => !file.endsWith('local-date.ts') && !file.endsWith('display-decimals.ts')).map((file) => join(root, file)));
+    const { files, packages } = runtimeClosure(UI_READINGS_HELPERS.filter((file) => !file.endsWith('display-decimals.ts')).map((file) => join(root, file)));
     expect([...files].map(rel).filter((file) => file.startsWith('src/cardiomood/')).sort()).toEqual([...UI_READINGS_HELPERS].sort());
     expect([...packages]).toEqual([]);
   });

@@ -10,7 +10,7 @@ import {
   type AuthorizedFetch,
   type SummariesQuery,
 } from '../../src/cardiomood/cardiomood-api';
-import { addDays, dateRange } from '../../src/cardiomood/local-date';
+import { addDays, dateRange } from '../../src/shared/local-date';
 import { parseRetryAfter } from '../../src/cardiomood/parse-retry-after';
 import { err, ok } from '../../src/shared/error-codes';
 import { flatPage, json, rawDays, rawSummary, resourcePage } from './cardiomood-fixtures';

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import type { IdleSource, IdleState } from '../../../src/background/create-badge-poll';
 import { startBackground } from '../../../src/background/create-background';
-import { localToday } from '../../../src/cardiomood/local-date';
+import { localIsoDate } from '../../../src/shared/local-date';
 import { removeAllListeners, sendMessage } from '../../../src/messaging/protocol';
 import { resolveBuildConfig } from '../../../src/shared/build-config';
 import type { Status } from '../../../src/shared/status';
@@ -32,7 +32,7 @@ export function fakeServers(now: () => number) {
     summaryRequests: 0,
     fault: null as Fault,
     ttl: 3600,
-    days: rawDays(localToday(new Date(now())), 29),
+    days: rawDays(localIsoDate(now()), 29),
     /** Refresh calls, in order: the refresh token and replay_nonce each one carried. */
     refreshCalls: [] as Array<{ refresh_token: string; replay_nonce?: string }>,
     /** Rotate at "CardioMood" but lose the answer on the way back, this many times. */
