@@ -1,6 +1,6 @@
 import type { AppError, ErrorCode, Result } from '../shared/error-codes';
 import { daysBetween, isCalendarDate } from '../shared/local-date';
-import { parseRetryAfter } from './parse-retry-after';
+import { retryAfterOf } from '../shared/retry-after';
 import { pageInfoOf, summariesPageSchema, summarySchema, type PageInfo, type Summary } from './summary-schema';
 
 /**
@@ -123,8 +123,7 @@ export async function processUserSummariesResponse(
 ): Promise<ApiResult<SummariesPageResult>> {
   const { status } = response;
   if (!response.ok) {
-    const retryAfterMs = parseRetryAfter(response.headers.get('Retry-After'), now);
-    const retry = retryAfterMs === undefined ? {} : { retryAfterMs };
+    const retry = retryAfterOf(response, now);
     // Nobody reads the body of a failed response: release it.
     await response.body?.cancel().catch(() => undefined);
     if (status === 401) return failure('REAUTH_REQUIRED', `CardioMood refused the access token (HTTP 401 on ${ENDPOINT})`, { status });

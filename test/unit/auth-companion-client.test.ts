@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { createCompanionClient, retryAfter } from '../../src/auth/companion-client';
+import { createCompanionClient } from '../../src/auth/companion-client';
 import { COMPANION_CLIENT_TIMEOUT_MS } from '../../src/shared/companion-api';
 
 const tokens = { token_type: 'Bearer', access_token: 'at', expires_in: 3600, refresh_token: 'rt' };
@@ -87,17 +87,5 @@ describe('createCompanionClient', () => {
   it('should report an unconfigured revocation endpoint as not revoked', async () => {
     const { client } = clientAnswering(json(404, { error: 'not_configured' }));
     expect(await client.revoke('rt', 'refresh_token')).toEqual({ ok: true, value: false });
-  });
-});
-
-describe('retryAfter', () => {
-  it('should read an HTTP-date', () => {
-    const now = Date.parse('2026-01-01T00:00:00Z');
-    const response = new Response(null, { headers: { 'Retry-After': 'Thu, 01 Jan 2026 00:00:30 GMT' } });
-    expect(retryAfter(response, now)).toEqual({ retryAfterMs: 30_000 });
-  });
-
-  it('should ignore garbage', () => {
-    expect(retryAfter(new Response(null, { headers: { 'Retry-After': 'soon' } }))).toEqual({});
   });
 });
