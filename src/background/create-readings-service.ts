@@ -11,7 +11,8 @@ import { err, ok, type AppError, type ErrorCode, type Result } from '../shared/e
 import type { Glance } from '../shared/glance';
 import { POPUP_VIEW_VERSION } from '../shared/popup-view-keys';
 import { FRESH_FOR_MS, nextRetryDelayMs } from '../shared/policy';
-import { HISTORY_RANGES, type History, type Intraday } from '../shared/readings';
+import { HISTORY_RANGES } from '../shared/history-ranges';
+import type { History, Intraday } from '../shared/readings';
 import { IDLE_SYNC, type ReadingsStore } from './readings-store';
 import type { SettingsState } from './settings-store';
 

@@ -5,6 +5,7 @@ import { sendMessage } from '../../src/messaging/protocol';
 import type { IdleDay } from '../../scripts/bench/idle-day-bench';
 import { rawDays } from './cardiomood-fixtures';
 import { fakeServers, useBackground } from './support/background-harness';
+import { COMPANION_ROUTES } from '../../src/shared/companion-api';
 
 /**
  * What a member who never opens the extension costs in a day: the real background (WXT's fake
@@ -115,7 +116,7 @@ async function measureDay(presence: Presence): Promise<Omit<IdleDay, 'scenario' 
   await runUntil(DAY_START + DAY);
   const day = servers.state.requests.slice(before).map((request) => new URL(request.url).pathname);
   const summaries = day.filter((path) => path === '/user-summaries').length;
-  const refreshes = day.filter((path) => path === '/v1/token/refresh').length;
+  const refreshes = day.filter((path) => path === COMPANION_ROUTES.refresh).length;
   expect(day.length).toBe(summaries + refreshes);
   return { summaries, refreshes, total: day.length };
 }

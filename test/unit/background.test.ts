@@ -6,6 +6,7 @@ import { sendMessage } from '../../src/messaging/protocol';
 import { popupViewSchema, type PopupView } from '../../src/shared/popup-view';
 import { POPUP_VIEW_KEYS, POPUP_VIEW_VERSION } from '../../src/shared/popup-view-keys';
 import { broadcasts, type FakeServers, getStatus, REDIRECT, useBackground } from './support/background-harness';
+import { COMPANION_ROUTES } from '../../src/shared/companion-api';
 
 const background = useBackground();
 /** The /user-summaries requests the servers got: their date range and include_slots. */
@@ -102,7 +103,7 @@ describe('startBackground', () => {
     await new Promise((resolve) => setTimeout(resolve, 20));
     // A day later the access token has expired too: its refresh is the second request.
     expect(servers.state.requests.slice(before).map((request) => new URL(request.url).pathname)).toEqual(
-      ['/v1/token/refresh', '/user-summaries'].slice(2 - requests),
+      [COMPANION_ROUTES.refresh, '/user-summaries'].slice(2 - requests),
     );
   });
 
