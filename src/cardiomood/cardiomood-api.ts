@@ -37,11 +37,11 @@ export interface CardioMoodApi {
   fetchSummaries(query: SummariesQuery): Promise<ApiResult<Summary[]>>;
 }
 
-/** fetch with the member's Bearer token, refreshing and retrying once on 401 (src/auth, lead). */
+/** fetch with the member's Bearer token, refreshing and retrying once on 401 (src/auth). */
 export type AuthorizedFetch = (url: string, init?: RequestInit) => Promise<Result<Response>>;
 
 export interface CardioMoodApiDeps {
-  /** e.g. `https://api.health.cloud.cardiomood.com` (configurable: several hosts serve this API, §1). */
+  /** e.g. `https://api.health.cloud.cardiomood.com` (configurable: several hosts serve this API, docs/cardiomood-api.md §1). */
   baseUrl: string;
   authorizedFetch: AuthorizedFetch;
   /** Per page request; a request that hangs would otherwise hold every later refresh. Default 30 s. */
@@ -112,7 +112,7 @@ function issuePath(path: readonly PropertyKey[]): string {
 
 /**
  * Maps one raw page response to validated summaries plus what pagination needs.
- * Statuses: 401 (already after the lead's refresh-and-retry) → REAUTH_REQUIRED; 429 → RATE_LIMITED
+ * Statuses: 401 (already after authorizedFetch's refresh-and-retry) → REAUTH_REQUIRED; 429 → RATE_LIMITED
  * and 5xx → SERVER_ERROR, both with Retry-After; any other non-2xx (422 bad dates, 400, 403, 404…)
  * → MALFORMED_RESPONSE saying it was a client error. The body is read only for 2xx: the contract says
  * to branch on the status, not the error body (§11 #18).
@@ -250,7 +250,7 @@ export function createCardioMoodApi(deps: CardioMoodApiDeps): CardioMoodApi {
           controller.signal,
         );
       } catch (error) {
-        // The lead's authorizedFetch rethrows aborts (and only those); anything else is a bug: rethrow.
+        // authorizedFetch (src/auth) rethrows aborts (and only those); anything else is a bug: rethrow.
         const translated = ended(error);
         if (translated) return translated;
         throw error;

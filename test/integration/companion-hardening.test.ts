@@ -1,5 +1,5 @@
 /**
- * Issue #14's companion items: exact redirect URIs, one JSON error shape for what Node refuses
+ * The companion's hardening: exact redirect URIs, one JSON error shape for what Node refuses
  * before the app runs, CardioMood's error text kept out of answers, the upstream size cap applied
  * while reading, and rate-limit keys (IPv6 /64, no shared bucket, the X-Forwarded-For warning).
  */
