@@ -1,4 +1,5 @@
 import type { Status } from '../../src/shared/status';
+import type { StorageArea, StorageAreaName } from '../../src/shared/storage-area';
 import { type ChromiumSession, launchChromium } from '../../src/dev/launch-chromium';
 import { type FirefoxSession, launchFirefox, wrapPuppeteerPage } from '../../src/dev/launch-firefox';
 import { poll, type UiPage } from '../../src/dev/ui-page';
@@ -63,17 +64,8 @@ export function firstFrameHolds(times: PaintTimes): boolean {
 /** In-page helpers see `browser` (Firefox) or `chrome` (Chromium); declared for the types. */
 export interface ExtensionApi {
   runtime: { sendMessage(message: unknown): Promise<unknown> };
-  storage: {
-    session: StorageAreaApi & { clear(): Promise<void> };
-    local: StorageAreaApi;
-  };
+  storage: Record<StorageAreaName, StorageArea>;
   extension: { getViews(): Array<{ location: { pathname: string } }> };
-}
-
-interface StorageAreaApi {
-  get(key: string): Promise<Record<string, unknown>>;
-  set(items: Record<string, unknown>): Promise<void>;
-  remove(keys: string | string[]): Promise<void>;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { SandboxControl } from '../../src/sandbox/create-sandbox';
 import { POPUP_VIEW_KEYS } from '../../src/shared/popup-view-keys';
+import { HISTORY_RANGES } from '../../src/shared/history-ranges';
 import { poll } from '../../src/dev/ui-page';
 import { type BenchBrowser, type ExtensionApi, firstFrameHolds, getStatus, send, timeMessage } from './bench-browser';
 import { budget, type Row } from './report';
@@ -244,20 +245,20 @@ const refreshUnderLoad: BrowserMeasurement = {
     for (let round = 0; round < LOAD_ROUNDS; round++) {
       const before = sandbox.control.stats().refreshes;
       sandbox.control.expireAccessTokens();
-      const result = await browser.control.evaluate(async (count) => {
+      const result = await browser.control.evaluate(async ({ count, ranges }) => {
         const scope = globalThis as unknown as { browser?: ExtensionApi; chrome: ExtensionApi };
         const api = scope.browser ?? scope.chrome;
         const started = performance.now();
         const messages = Array.from({ length: count }, (_, i) =>
           i % 2 === 0
             ? { type: 'refreshReadings', data: undefined }
-            : { type: 'getHistory', data: { days: ([7, 30, 90] as const)[i % 3] } },
+            : { type: 'getHistory', data: { days: ranges[i % ranges.length] } },
         );
         const envelopes = await Promise.all(
           messages.map((message, i) => api.runtime.sendMessage({ id: i, ...message, timestamp: Date.now() })),
         );
         return { ms: performance.now() - started, envelopes };
-      }, LOAD_REQUESTS);
+      }, { count: LOAD_REQUESTS, ranges: HISTORY_RANGES });
       const after = sandbox.control.stats().refreshes;
       result.envelopes.forEach((envelope) => {
         const reply = envelope as { res?: { ok?: boolean; error?: { code?: string } }; err?: { message?: string } } | undefined;

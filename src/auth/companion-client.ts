@@ -6,7 +6,7 @@ import {
   type ExchangeRequest,
   type RefreshRequest,
 } from '../shared/companion-api';
-import { parseRetryAfter } from '../cardiomood/parse-retry-after';
+import { retryAfterOf } from '../shared/retry-after';
 import { err, ok, type AppError, type Result } from '../shared/error-codes';
 import { oauthErrorSchema, tokenResponseSchema, type TokenResponse } from '../shared/token-response';
 
@@ -95,19 +95,13 @@ export async function processErrorResponse(response: Response): Promise<Companio
   const detail = body.success ? `${body.data.error}${body.data.error_description ? `: ${body.data.error_description}` : ''}` : `HTTP ${response.status}`;
   const base = { status: response.status, ...(oauthError ? { oauthError } : {}) };
   if (response.status === 429) {
-    return { code: 'RATE_LIMITED', message: `rate limited (${detail})`, ...base, ...retryAfter(response) };
+    return { code: 'RATE_LIMITED', message: `rate limited (${detail})`, ...base, ...retryAfterOf(response, Date.now()) };
   }
   if (response.status >= 500) {
-    return { code: 'SERVER_ERROR', message: `the token service failed (${detail})`, ...base, ...retryAfter(response) };
+    return { code: 'SERVER_ERROR', message: `the token service failed (${detail})`, ...base, ...retryAfterOf(response, Date.now()) };
   }
   if (oauthError === 'invalid_grant') {
     return { code: 'REAUTH_REQUIRED', message: 'CardioMood no longer accepts this sign-in (invalid_grant)', ...base };
   }
   return { code: 'COMPANION_REJECTED', message: `the companion refused the request (${detail})`, ...base };
-}
-
-/** Retry-After (delta-seconds or HTTP-date) as `{ retryAfterMs }`, or nothing when absent or unreadable. */
-export function retryAfter(response: Response, now = Date.now()): { retryAfterMs?: number } {
-  const retryAfterMs = parseRetryAfter(response.headers.get('Retry-After'), now);
-  return retryAfterMs === undefined ? {} : { retryAfterMs };
 }

@@ -1,5 +1,5 @@
 import { browser } from 'wxt/browser';
-import { localToday } from '../cardiomood/local-date';
+import { localIsoDate } from '../shared/local-date';
 import type { SessionEndReason, Status } from '../shared/status';
 
 type BadgeTitleKey = 'badgeReconnect' | 'badgeSignedOut' | 'actionTitle' | 'badgeRestingHr';
@@ -26,7 +26,7 @@ export function badgeFor(status: Status, now: number): Badge {
   }
   if (state !== 'signed_in') return { text: '', titleKey: 'badgeSignedOut' };
   const today = status.glance?.today;
-  const rest = today && today.date === localToday(new Date(now)) ? today.restHr.value : null;
+  const rest = today && today.date === localIsoDate(now) ? today.restHr.value : null;
   if (rest === null || rest === undefined) return { text: '', titleKey: 'actionTitle' };
   const text = String(Math.round(rest));
   return { text, titleKey: 'badgeRestingHr', substitution: text };

@@ -1,4 +1,4 @@
-import { localToday } from '../cardiomood/local-date';
+import { localIsoDate } from '../shared/local-date';
 import type { Result } from '../shared/error-codes';
 import { IDLE_AFTER_SECONDS, pollIntervalMs } from '../shared/policy';
 import type { ReadingsStore } from './readings-store';
@@ -54,7 +54,7 @@ export function createBadgePoll(deps: BadgePollDeps): BadgePoll {
     const [view, sync, { unchanged }] = await Promise.all([store.readView(), store.readSync(), store.readPoll()]);
     // A planned retry owns the next attempt (it respects the server's Retry-After).
     if (sync.nextRetryAt !== null && sync.nextRetryAt > now()) return;
-    const today = localToday(new Date(now()));
+    const today = localIsoDate(now());
     const glance = view?.glance.today.date === today ? view.glance : null;
     if (glance && now() - glance.checkedAt < pollIntervalMs(unchanged) - EARLY_MS) return;
     const before = glance ? glance.today.restHr.value : undefined;

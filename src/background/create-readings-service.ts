@@ -5,13 +5,14 @@ import { buildHistoryFromRecords } from '../cardiomood/build-history';
 import { buildIntraday } from '../cardiomood/build-intraday';
 import { BASELINE_WINDOW_DAYS, buildReadingsSnapshotFromRecords } from '../cardiomood/build-readings-snapshot';
 import { buildDayRecord, emptyDayRecord, isSettled, mergeDayRecord, type DayRecord } from '../cardiomood/day-record';
-import { addDays, dateRange, localToday } from '../cardiomood/local-date';
+import { addDays, dateRange, localIsoDate } from '../shared/local-date';
 import { glanceWindows, historyWindow, intradayWindow, windowsFor, type SummariesWindow } from '../cardiomood/readings-window';
 import { err, ok, type AppError, type ErrorCode, type Result } from '../shared/error-codes';
 import type { Glance } from '../shared/glance';
 import { POPUP_VIEW_VERSION } from '../shared/popup-view-keys';
 import { FRESH_FOR_MS, nextRetryDelayMs } from '../shared/policy';
-import { HISTORY_RANGES, type History, type Intraday } from '../shared/readings';
+import { HISTORY_RANGES } from '../shared/history-ranges';
+import type { History, Intraday } from '../shared/readings';
 import { IDLE_SYNC, type ReadingsStore } from './readings-store';
 import type { SettingsState } from './settings-store';
 
@@ -61,7 +62,7 @@ function sessionEnded(signal: AbortSignal): { ok: false; error: AppError } {
 
 /** True when the glance must be asked for again: none, another day's, or checked too long ago. */
 export function isStale(glance: Glance | null | undefined, now: number): boolean {
-  return !glance || glance.today.date !== localToday(new Date(now)) || now - glance.checkedAt > FRESH_FOR_MS;
+  return !glance || glance.today.date !== localIsoDate(now) || now - glance.checkedAt > FRESH_FOR_MS;
 }
 
 /**
@@ -167,7 +168,7 @@ export function createReadingsService(deps: ReadingsServiceDeps): ReadingsServic
     if (signal.aborted) return sessionEnded(signal);
     await store.writeSync({ ...previous, state: 'loading' });
     deps.onChange();
-    const today = localToday(new Date(now()));
+    const today = localIsoDate(now());
     const fetched = await fetchRecords(glanceWindows(await store.readDays(), today), today, signal);
     if (signal.aborted) return sessionEnded(signal);
     if (fetched.ok) {
@@ -211,7 +212,7 @@ export function createReadingsService(deps: ReadingsServiceDeps): ReadingsServic
     async getHistory(days) {
       const signal = session.signal();
       if (!(await session.hasSession())) return err('NOT_SIGNED_IN', 'connect CardioMood first');
-      const today = localToday(new Date(now()));
+      const today = localIsoDate(now());
       const { dateFrom, dateTo } = historyWindow(today, days);
       const glanceFrom = addDays(today, -BASELINE_WINDOW_DAYS);
       /** Asks for the days of the range matching `which` that the cache lacks (older ones: or that may still change). */

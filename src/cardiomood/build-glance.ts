@@ -5,7 +5,7 @@ import { compareWithDays } from './compare-with-days';
 import { createSlotMinute } from './day-profile';
 import { buildDayRecord, hasValues, type DayRecord } from './day-record';
 import { displayDecimals, roundTo } from './display-decimals';
-import { addDays, dateRange } from './local-date';
+import { addDays, dateRange } from '../shared/local-date';
 import { ACTIVITY_EXTRA_METRICS, DOCUMENTED_METRICS } from './metrics';
 import { readSleep } from './read-sleep';
 import type { Summary } from './summary-schema';

@@ -1,6 +1,6 @@
 import type { History, Metric } from '../shared/readings';
 import { hasValues, type DayRecord } from './day-record';
-import { dateRange } from './local-date';
+import { dateRange } from '../shared/local-date';
 import { ACTIVITY_EXTRA_METRICS, DOCUMENTED_METRICS, genericMetricsOfIds, metricsFor, toMetric } from './metrics';
 import { quantile } from './statistics';
 import type { Summary } from './summary-schema';

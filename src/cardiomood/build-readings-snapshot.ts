@@ -1,6 +1,6 @@
 import type { Metric, ReadingsSnapshot, Tile } from '../shared/readings';
 import type { DayRecord } from './day-record';
-import { addDays, dateRange } from './local-date';
+import { addDays, dateRange } from '../shared/local-date';
 import { DOCUMENTED_METRICS, genericMetricsOfIds, hasAnyValue, metricsFor, toMetric } from './metrics';
 import { median } from './statistics';
 import type { Summary } from './summary-schema';

@@ -1,6 +1,6 @@
 import type { AppError, ErrorCode, Result } from '../shared/error-codes';
-import { daysBetween, isCalendarDate } from './local-date';
-import { parseRetryAfter } from './parse-retry-after';
+import { daysBetween, isCalendarDate } from '../shared/local-date';
+import { retryAfterOf } from '../shared/retry-after';
 import { pageInfoOf, summariesPageSchema, summarySchema, type PageInfo, type Summary } from './summary-schema';
 
 /**
@@ -37,11 +37,11 @@ export interface CardioMoodApi {
   fetchSummaries(query: SummariesQuery): Promise<ApiResult<Summary[]>>;
 }
 
-/** fetch with the member's Bearer token, refreshing and retrying once on 401 (src/auth, lead). */
+/** fetch with the member's Bearer token, refreshing and retrying once on 401 (src/auth). */
 export type AuthorizedFetch = (url: string, init?: RequestInit) => Promise<Result<Response>>;
 
 export interface CardioMoodApiDeps {
-  /** e.g. `https://api.health.cloud.cardiomood.com` (configurable: several hosts serve this API, §1). */
+  /** e.g. `https://api.health.cloud.cardiomood.com` (configurable: several hosts serve this API, docs/cardiomood-api.md §1). */
   baseUrl: string;
   authorizedFetch: AuthorizedFetch;
   /** Per page request; a request that hangs would otherwise hold every later refresh. Default 30 s. */
@@ -112,7 +112,7 @@ function issuePath(path: readonly PropertyKey[]): string {
 
 /**
  * Maps one raw page response to validated summaries plus what pagination needs.
- * Statuses: 401 (already after the lead's refresh-and-retry) → REAUTH_REQUIRED; 429 → RATE_LIMITED
+ * Statuses: 401 (already after authorizedFetch's refresh-and-retry) → REAUTH_REQUIRED; 429 → RATE_LIMITED
  * and 5xx → SERVER_ERROR, both with Retry-After; any other non-2xx (422 bad dates, 400, 403, 404…)
  * → MALFORMED_RESPONSE saying it was a client error. The body is read only for 2xx: the contract says
  * to branch on the status, not the error body (§11 #18).
@@ -123,8 +123,7 @@ export async function processUserSummariesResponse(
 ): Promise<ApiResult<SummariesPageResult>> {
   const { status } = response;
   if (!response.ok) {
-    const retryAfterMs = parseRetryAfter(response.headers.get('Retry-After'), now);
-    const retry = retryAfterMs === undefined ? {} : { retryAfterMs };
+    const retry = retryAfterOf(response, now);
     // Nobody reads the body of a failed response: release it.
     await response.body?.cancel().catch(() => undefined);
     if (status === 401) return failure('REAUTH_REQUIRED', `CardioMood refused the access token (HTTP 401 on ${ENDPOINT})`, { status });
@@ -251,7 +250,7 @@ export function createCardioMoodApi(deps: CardioMoodApiDeps): CardioMoodApi {
           controller.signal,
         );
       } catch (error) {
-        // The lead's authorizedFetch rethrows aborts (and only those); anything else is a bug: rethrow.
+        // authorizedFetch (src/auth) rethrows aborts (and only those); anything else is a bug: rethrow.
         const translated = ended(error);
         if (translated) return translated;
         throw error;

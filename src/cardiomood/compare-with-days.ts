@@ -1,5 +1,5 @@
 import { BASELINE_VALUES, BASELINE_WINDOW_DAYS } from './build-readings-snapshot';
-import { daysBetween } from './local-date';
+import { daysBetween } from '../shared/local-date';
 import { median } from './statistics';
 
 /**

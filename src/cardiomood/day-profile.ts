@@ -5,7 +5,7 @@ import type { HeartRateSlot, StepSlot, Summary } from './summary-schema';
  * A day's intraday slots (`include_slots=1`) folded into 24 local hours: what "typical by 07:30" needs
  * from a past day, in a few hundred bytes instead of ~2,000 slots. Stored in the cached day record.
  *
- * Which clock decides the hour: the slot's local `HH:MM` label (§6, §8), falling back to its UTC
+ * Which clock decides the hour: the slot's local `HH:MM` label (docs/cardiomood-api.md §6, §8), falling back to its UTC
  * `timestamp` in `timeZone` only when the label is missing or malformed. The label is the phone's wall
  * clock, the same clock that decides which summary day a slot belongs to; the API never says which zone
  * that is (§6, §11 #23), and the browser's zone differs whenever the member travels or the computer is

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { isoDateSchema } from '../shared/readings';
 import { buildDayProfile, dayProfileSchema, HOURS_PER_DAY, type DayProfile } from './day-profile';
-import { dateRange, daysBetween } from './local-date';
+import { dateRange, daysBetween } from '../shared/local-date';
 import { ACTIVITY_EXTRA_METRICS, DOCUMENTED_METRICS, discoverGenericMetrics, type MetricDefinition } from './metrics';
 import type { Summary } from './summary-schema';
 
@@ -68,8 +68,9 @@ export function buildDayRecord(summary: Summary, options: DayRecordOptions): Day
 }
 
 /**
- * The record of a day CardioMood returned nothing for (days without data are left out, §3.1):
- * stored like any other so that, once settled, the day is not asked for again.
+ * The record of a day CardioMood returned nothing for (it may leave days without data out,
+ * docs/cardiomood-api.md §3.1): stored like any other so that, once settled, the day is not asked for
+ * again.
  */
 export function emptyDayRecord(date: string, fetchedOn: string): DayRecord {
   return { v: DAY_RECORD_VERSION, date, fetchedOn, values: {}, profile: null };

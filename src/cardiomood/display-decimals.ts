@@ -24,7 +24,7 @@ const UNIT_DECIMALS: Readonly<Record<Unit, number>> = {
 
 /** Families whose values are whole scores, whatever unit their field names suggest. */
 const FAMILY_DECIMALS: Readonly<Record<string, number>> = {
-  // An EDA-based score 0–100 (§9.1): a fraction of a point means nothing.
+  // An EDA-based score 0–100 (docs/cardiomood-api.md §9.1): a fraction of a point means nothing.
   stress: 0,
 };
 

@@ -39,7 +39,7 @@ function documented(
 }
 
 /**
- * The documented metrics (§7.2, §7.3), in display order: heart rate first, then steps and activity.
+ * The documented metrics (docs/cardiomood-api.md §7.2, §7.3), in display order: heart rate first, then steps and activity.
  * They are always shown, with null values when missing, so the popup layout does not jump around.
  * `heart_rate.*` already falls back to the legacy `*_daily_heat_rate` keys in the schema.
  */
@@ -49,7 +49,7 @@ export const DOCUMENTED_METRICS: readonly MetricDefinition[] = [
   documented('max_hr', 'heart_rate', 'max_daily_heart_rate', 'bpm'),
   documented('steps', 'activity', 'total_steps', 'steps', { goalField: 'daily_percent' }),
   documented('active_minutes', 'activity', 'active_minutes', 'minutes'),
-  // The contract does not state these two units (§7.2, §11 #17); the UI shows them as assumptions.
+  // The contract does not state these two units (§7.2, §11 #17): `assumedUnit` records that.
   documented('calories', 'activity', 'calories', 'kcal', { assumedUnit: true }),
   documented('distance', 'activity', 'distance', 'km', { assumedUnit: true }),
 ];
@@ -57,8 +57,8 @@ export const DOCUMENTED_METRICS: readonly MetricDefinition[] = [
 /**
  * The other documented `activity` fields (§7.2), for the cached day records, the popup's glance
  * (workouts, water glasses, the step goal) and the side panel (gait). They are not tiles of the
- * readings snapshot. Units: workouts and glasses are counts by their names; gait speed is "m/s likely"
- * (§7.2 [INF]); move_every_hour, gait asymmetry and variability have no stated unit.
+ * readings snapshot. Units: workouts and glasses are counts by their names; gait speed is m/s
+ * (assumed, not documented: §7.2); move_every_hour, gait asymmetry and variability have no stated unit.
  */
 export const ACTIVITY_EXTRA_METRICS: readonly MetricDefinition[] = [
   documented('step_goal_percent', 'activity', 'daily_percent', 'percent'),

@@ -3,7 +3,7 @@
  * and the numbers make sense; otherwise null, and sleep stays out of the glance (the side panel still
  * lists the fields generically).
  *
- * The sleep family's fields are not documented (§9.1): the sandbox invents `sleep.{total_duration,
+ * The sleep family's fields are not documented (docs/cardiomood-api.md §9.1): the sandbox invents `sleep.{total_duration,
  * awake, rem, light, deep}` in minutes, the Android SDK names `sleepDuration`, `awakeTime`, `remTime`,
  * `lightTime`, `deepTime` (durations in minutes, §6). Names are matched exactly (after camelCase →
  * snake_case), so `total_duration_seconds` or `deep_ratio` are not mistaken for minutes.

@@ -1,6 +1,6 @@
 import { BASELINE_WINDOW_DAYS } from './build-readings-snapshot';
 import { fetchedAfterDay, hasValues, isSettled, type DayRecord } from './day-record';
-import { addDays, dateRange } from './local-date';
+import { addDays, dateRange } from '../shared/local-date';
 
 /** What the background asks `/user-summaries` for; the same shape `fetchSummaries` takes. */
 export interface SummariesWindow {

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { isCalendarDate } from './local-date';
+import { isCalendarDate } from '../shared/local-date';
 
 /**
- * `GET /user-summaries` as the contract describes it (cardiomood-api.md §7–§11), tolerant where the
+ * `GET /user-summaries` as the contract describes it (docs/cardiomood-api.md §7–§11), tolerant where the
  * contract is open. The one rule throughout: a malformed *field* becomes null (or a malformed slot is
  * dropped) instead of throwing away the whole day, because one odd value must not blank the popup.
  * Only a summary without a usable `date` is rejected: it cannot be placed on any day.

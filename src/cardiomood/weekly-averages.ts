@@ -1,5 +1,5 @@
 import type { History } from '../shared/readings';
-import { addDays, daysBetween } from './local-date';
+import { addDays, daysBetween } from '../shared/local-date';
 
 export interface WeekAverage {
   /** ISO 8601 week (`2026-W48`): weeks start on Monday; week 1 holds the year's first Thursday. */

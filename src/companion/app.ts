@@ -60,7 +60,7 @@ export type CompanionEnv = {
 const exchangeBodySchema = exchangeRequestSchema.extend({ redirect_uri: z.string().max(2048) });
 
 const KNOWN_ROUTES = new Set<string>(Object.values(COMPANION_ROUTES));
-const TOKEN_PATHS = ['/exchange', '/refresh', '/revoke'] as const;
+const TOKEN_PATHS = [COMPANION_ROUTES.exchange, COMPANION_ROUTES.refresh, COMPANION_ROUTES.revoke] as const;
 
 /**
  * The companion: a token-exchange endpoint that holds the CardioMood client secret. Reads no env
@@ -106,7 +106,7 @@ export function createCompanionApp(config: CompanionConfig, deps: CompanionDeps)
     });
   });
 
-  app.route('/healthz', createHealthRoutes());
+  app.route(COMPANION_ROUTES.health, createHealthRoutes());
   const upstream = createUpstreamClient(config, { fetch: deps.fetch, now });
   const refreshReplay =
     deps.refreshReplay ??
@@ -120,7 +120,7 @@ export function createCompanionApp(config: CompanionConfig, deps: CompanionDeps)
         })
       : undefined);
   app.route(
-    '/v1/token',
+    '/',
     createTokenRoutes(config, { upstream, refreshReplay, clientAddress, ...(deps.rateLimitStore ? { rateLimitStore: deps.rateLimitStore } : {}) }),
   );
 
@@ -155,7 +155,7 @@ function createTokenRoutes(
   const guards = createTokenGuards(config, deps.clientAddress, deps.rateLimitStore);
   for (const path of TOKEN_PATHS) router.use(path, ...guards);
 
-  router.post('/exchange', jsonBody(exchangeBodySchema), async (c) => {
+  router.post(COMPANION_ROUTES.exchange, jsonBody(exchangeBodySchema), async (c) => {
     const request = c.req.valid('json');
     // Checked here, not only at CardioMood: a registered-URI mismatch must never cost an upstream call.
     if (!config.redirectUris.includes(request.redirect_uri)) {
@@ -164,7 +164,7 @@ function createTokenRoutes(
     return c.json(await upstream.exchange(request, { observe: observe(c) }));
   });
 
-  router.post('/refresh', jsonBody(refreshRequestSchema), async (c) => {
+  router.post(COMPANION_ROUTES.refresh, jsonBody(refreshRequestSchema), async (c) => {
     const request = c.req.valid('json');
     // Without a nonce (older extensions) there is no replay: a replay must be bound to one.
     if (!refreshReplay || request.replay_nonce === undefined) {
@@ -179,7 +179,7 @@ function createTokenRoutes(
     return c.json(outcome.tokens);
   });
 
-  router.post('/revoke', jsonBody(revokeRequestSchema), async (c) => {
+  router.post(COMPANION_ROUTES.revoke, jsonBody(revokeRequestSchema), async (c) => {
     if (!config.revokeUrl) {
       throw new CompanionError(404, COMPANION_ERROR.NOT_CONFIGURED, 'Token revocation is not configured on this companion');
     }

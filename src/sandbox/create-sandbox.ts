@@ -42,7 +42,7 @@ export interface SandboxOptions {
   members?: readonly SandboxMember[];
   /** Public origin (JWT `iss`, paginator links); a function for servers that learn their port late. Default: the request's origin. */
   baseUrl?: string | (() => string | undefined);
-  /** /user-summaries requests per access token per minute; default 180 (cardiomood-api.md §5). */
+  /** /user-summaries requests per access token per minute; default 180 (docs/cardiomood-api.md §5). */
   rateLimitPerMinute?: number;
   /** Serve the invented sleep/spo2/stress/respiration_rate/temperature families (§9.1); default true. */
   extraFamilies?: boolean;
@@ -85,7 +85,7 @@ function positive(name: string, value: number): number {
 }
 
 /**
- * A local stand-in for the CardioMood health API (cardiomood-api.md): OAuth authorization code
+ * A local stand-in for the CardioMood health API (docs/cardiomood-api.md): OAuth authorization code
  * with login and consent pages, rotating refresh tokens, revocation, and `/user-summaries` over
  * generated data. No I/O: node.ts serves it.
  */

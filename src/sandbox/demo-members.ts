@@ -1,6 +1,6 @@
 /** A CardioMood member the sandbox knows: credentials for its login page and the shape of its data. */
 export interface SandboxMember {
-  /** 24-hex, MongoDB ObjectId-like (cardiomood-api.md §2.3): the access token's `sub`. */
+  /** 24-hex, MongoDB ObjectId-like (docs/cardiomood-api.md §2.3): the access token's `sub`. */
   id: string;
   email: string;
   password: string;

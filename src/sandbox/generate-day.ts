@@ -1,12 +1,13 @@
 import type { SandboxMember } from './demo-members';
 import { createPrng, hashSeed, type Prng } from './prng';
-import { addDays, dayNumber, dayOfYear, formatHourMinute, isWeekend, localDayBounds, zoneOffsetMs } from './time-zone';
+import { addDays } from '../shared/local-date';
+import { dayNumber, dayOfYear, formatHourMinute, isWeekend, localDayBounds, zoneOffsetMs } from './time-zone';
 
 /**
  * One member-day of synthetic readings, generated from a PRNG seeded with (member id, date): the
  * same day always has the same values, no fixture is stored, and every day total is computed from
- * the slots it is reported with (cardiomood-api.md §7, §8; slot intervals and units are the
- * emulator defaults of §8 and §11).
+ * the slots it is reported with (docs/cardiomood-api.md §7, §8; slot lengths and units are the
+ * assumptions of §8 and §11 #15, #17).
  */
 
 export const SUMMARY_TYPES = ['activity', 'heart_rate', 'sleep', 'spo2', 'stress', 'respiration_rate', 'temperature'] as const;
@@ -54,8 +55,8 @@ export interface HeartRateSummary {
 }
 
 // The families below exist (compliance slot names, SDK models: §9.1) but their REST field names are
-// NOT documented: every field name here is INVENTED, following §9.1's suggestion, and sits behind
-// the `extraFamilies` option so real names can replace them.
+// NOT documented: every field name here is INVENTED (listed in §9.1) and sits behind the
+// `extraFamilies` option so real names can replace them.
 
 /** INVENTED field names. Sleep of the night that ended on this morning; minutes. */
 export interface SleepSummary {

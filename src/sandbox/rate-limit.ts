@@ -1,5 +1,5 @@
 /**
- * CardioMood's limit (cardiomood-api.md §5): N requests per one-minute window, reported in
+ * CardioMood's limit (docs/cardiomood-api.md §5): N requests per one-minute window, reported in
  * `x-ratelimit-limit`/`x-ratelimit-remaining` on every response. Hand-written rather than
  * hono-rate-limiter: that package speaks the IETF `RateLimit-*` headers, not CardioMood's, and the
  * window must follow the sandbox's injectable clock.

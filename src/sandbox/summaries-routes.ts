@@ -2,9 +2,10 @@ import { Hono, type Context } from 'hono';
 import type { SandboxContext } from './sandbox-context';
 import { SUMMARY_TYPES, type SummaryDay, type SummaryType } from './generate-day';
 import { createRateLimiter } from './rate-limit';
-import { dayNumber, isCalendarDate } from './time-zone';
+import { isCalendarDate } from '../shared/local-date';
+import { dayNumber } from './time-zone';
 
-/** `GET /user-summaries` (cardiomood-api.md §3.1, with the emulator choices of §11). */
+/** `GET /user-summaries` (docs/cardiomood-api.md §3.1, with the emulator choices of §11). */
 
 const MAX_PER_PAGE = 100;
 const DEFAULT_PER_PAGE = 10;

@@ -1,7 +1,8 @@
 import type { SandboxMember } from './demo-members';
 import { generateDay, type SummaryDay, type SummaryType } from './generate-day';
 import { createPrng, hashSeed } from './prng';
-import { addDays, dayNumber, localDate, startOfLocalHour } from './time-zone';
+import { addDays } from '../shared/local-date';
+import { dayNumber, localDate, startOfLocalHour } from './time-zone';
 
 export interface SummarySourceOptions {
   now: () => number;

@@ -1,7 +1,10 @@
 /**
  * Calendar arithmetic in an IANA time zone with nothing but Intl: summary days are the member's
- * LOCAL days (cardiomood-api.md §6), so every day boundary and every slot label goes through here.
+ * LOCAL days (docs/cardiomood-api.md §6), so every day boundary and every slot label goes through
+ * here. Arithmetic on `YYYY-MM-DD` labels alone is the extension's (src/shared/local-date.ts).
  */
+
+import { addDays, daysBetween } from '../shared/local-date';
 
 const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
@@ -109,30 +112,14 @@ export function startOfLocalHour(instant: number, timeZone: string): number {
   return local - (((local % 3_600_000) + 3_600_000) % 3_600_000) - offset;
 }
 
-const DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
-
-/** True for a real `Y-m-d` calendar date (2024-02-30 is not one). */
-export function isCalendarDate(value: string): boolean {
-  const match = DATE_PATTERN.exec(value);
-  if (!match) return false;
-  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  const probe = new Date(Date.UTC(year, month - 1, day));
-  return probe.getUTCFullYear() === year && probe.getUTCMonth() === month - 1 && probe.getUTCDate() === day;
-}
-
+/** UTC midnight of a calendar date (throws on anything else). */
 function dateToUtcMidnight(date: string): number {
-  const match = DATE_PATTERN.exec(date);
-  if (!match) throw new RangeError(`"${date}" is not a Y-m-d date`);
-  return Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]));
+  return dayNumber(date) * DAY_MS;
 }
 
 /** Days since 1970-01-01 (calendar arithmetic, no zone involved). */
 export function dayNumber(date: string): number {
-  return Math.round(dateToUtcMidnight(date) / DAY_MS);
-}
-
-export function addDays(date: string, days: number): string {
-  return new Date(dateToUtcMidnight(date) + days * DAY_MS).toISOString().slice(0, 10);
+  return daysBetween('1970-01-01', date);
 }
 
 /** 1 for January 1st. */

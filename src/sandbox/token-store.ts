@@ -3,7 +3,7 @@ import { randomHex, randomToken, s256, timingSafeEqual } from './random';
 import { SANDBOX_ERROR } from './sandbox-error';
 
 /**
- * Authorization codes, access tokens (HS256 JWTs shaped like tymon/jwt-auth's, cardiomood-api.md
+ * Authorization codes, access tokens (HS256 JWTs shaped like tymon/jwt-auth's, docs/cardiomood-api.md
  * §2.3) and rotating refresh tokens, all in memory. Everything issued from one authorization is one
  * "family", so a replayed code or refresh token can take the whole family down (RFC 6749 §4.1.2,
  * RFC 9700 §4.14.2).

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { appErrorSchema } from './app-error-schema';
+import { HISTORY_RANGES } from './history-ranges';
 
 /** Calendar day `YYYY-MM-DD` (a member's local day). */
 export const isoDateSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
@@ -99,7 +100,6 @@ export const intradaySchema = z.object({
 });
 export type Intraday = z.infer<typeof intradaySchema>;
 
-export const HISTORY_RANGES = [7, 30, 90] as const;
 export const historyRequestSchema = z.object({ days: z.union(HISTORY_RANGES.map((d) => z.literal(d))) });
 export const intradayRequestSchema = z.object({ date: isoDateSchema });
 

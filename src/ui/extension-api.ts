@@ -1,9 +1,5 @@
+import type { StorageArea, StorageAreaName } from '../shared/storage-area';
 import type { PlatformApi } from './platform';
-
-/** One `storage` area as MV3 exposes it: promise-based in Chrome (`chrome.*`) and Firefox (`browser.*`). */
-export interface StorageAreaApi {
-  get(keys: string | string[]): Promise<Record<string, unknown>>;
-}
 
 /**
  * The slice of the extension API a UI page uses without any library: i18n (synchronous in both
@@ -17,7 +13,7 @@ export interface ExtensionApi extends PlatformApi {
     getMessage(key: string, substitutions?: string[]): string;
     getUILanguage(): string;
   };
-  storage: { session: StorageAreaApi; local: StorageAreaApi };
+  storage: Record<StorageAreaName, Pick<StorageArea, 'get'>>;
 }
 
 /** The page's own extension API: `browser` where the browser defines it (Firefox), else `chrome`. */

@@ -2,7 +2,7 @@ import { dayToDate, createGlanceFormat, INTL_UNITS, numberFormats, type GlanceFo
 import type { Translate } from './i18n';
 import type { DisplayUnit } from './units';
 
-export { dayBefore, dayToDate, localIsoDate, type GlanceFormat } from './glance-format';
+export { dayToDate, type GlanceFormat } from './glance-format';
 
 export interface Format extends GlanceFormat {
   /** The unit alone, for chart titles and table headers ("km", "bpm"); empty for plain counts. */

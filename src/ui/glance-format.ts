@@ -1,3 +1,4 @@
+import { addDays, localIsoDate } from '../shared/local-date';
 import type { Translate } from './i18n';
 import { fractionDigits, type DisplayUnit } from './units';
 
@@ -28,25 +29,10 @@ export interface GlanceFormat {
   relative(diffMs: number): string;
 }
 
-
-/** Calendar day of an instant in the local time zone, `YYYY-MM-DD`. */
-export function localIsoDate(epochMs: number): string {
-  const date = new Date(epochMs);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
-}
-
 /** Local noon of a calendar day: far from midnight, so no time zone shifts it to another day. */
 export function dayToDate(isoDate: string): Date {
   const [y, m, d] = isoDate.split('-').map(Number);
   return new Date(y ?? 1970, (m ?? 1) - 1, d ?? 1, 12);
-}
-
-/** The calendar day before `isoDate` (local noon keeps DST out of it). */
-export function dayBefore(isoDate: string): string {
-  const date = dayToDate(isoDate);
-  date.setDate(date.getDate() - 1);
-  return localIsoDate(date.getTime());
 }
 
 /** Made on first use: each Intl constructor costs the popup's first frame time it may not need. */
@@ -119,7 +105,7 @@ export function createGlanceFormat(locale: string, t: Translate): GlanceFormat {
     shortDate: (isoDate) => shortDate().format(dayToDate(isoDate)),
     time,
     when: (epochMs, now) =>
-      localIsoDate(epochMs) === dayBefore(localIsoDate(now)) ? t('atYesterday', timeOfDay().format(epochMs)) : time(epochMs, now),
+      localIsoDate(epochMs) === addDays(localIsoDate(now), -1) ? t('atYesterday', timeOfDay().format(epochMs)) : time(epochMs, now),
     // Any day will do for a time of day: January 1st, far from every DST change.
     clock: (minute) => timeOfDay().format(new Date(2000, 0, 1, Math.floor(minute / 60), minute % 60)),
     relative(diffMs) {

@@ -13,7 +13,9 @@ import { describe, expect, it } from 'vitest';
  *   the libraries it defers: messaging, polyfill, hooks;
  * - src/ has no import-time side effects that open ports or read the environment;
  * - test/ is a leaf: nothing in src/, scripts/ or entrypoints/ imports from it, and src/dev (the
- *   local stack `npm start`, `npm run bench` and the e2e tests share) is imported by nothing else in src/.
+ *   local stack `npm start`, `npm run bench` and the e2e tests share) is imported by nothing else in src/;
+ * - one definition each: the date helpers, the Retry-After reader, the storage area type, the history
+ *   ranges and the companion route paths live in src/shared and are written nowhere else.
  */
 const root = resolve(import.meta.dirname, '../..');
 
@@ -99,7 +101,6 @@ const UI_READINGS_HELPERS = [
   'src/cardiomood/build-history-csv.ts',
   'src/cardiomood/weekly-averages.ts',
   'src/cardiomood/display-decimals.ts',
-  'src/cardiomood/local-date.ts',
 ];
 const uiEntrypoints = entrypoints.filter((file) => !rel(file).startsWith('entrypoints/background'));
 
@@ -148,7 +149,7 @@ describe('extension bundles', () => {
   });
 
   it('should keep the readings helpers a UI page may use free of zod and of other readings modules', () => {
-    const { files, packages } = runtimeClosure(UI_READINGS_HELPERS.filter((file) => !file.endsWith('local-date.ts') && !file.endsWith('display-decimals.ts')).map((file) => join(root, file)));
+    const { files, packages } = runtimeClosure(UI_READINGS_HELPERS.filter((file) => !file.endsWith('display-decimals.ts')).map((file) => join(root, file)));
     expect([...files].map(rel).filter((file) => file.startsWith('src/cardiomood/')).sort()).toEqual([...UI_READINGS_HELPERS].sort());
     expect([...packages]).toEqual([]);
   });
@@ -231,5 +232,59 @@ describe('layers', () => {
           .map((target) => `${rel(file)} → ${rel(target)}`),
       );
     expect(offenders).toEqual([]);
+  });
+});
+
+describe('one definition each', () => {
+  /** Code without comments and import declarations (which name a module or binding, not define one). */
+  const body = (file: string) => code(file).replace(/^\s*(?:import|export)\b[^;]*?\bfrom\s*['"][^'"]+['"];?$/gm, '');
+  const everyFile = [
+    ...sourceFiles(join(root, 'src')),
+    ...sourceFiles(join(root, 'scripts')),
+    ...sourceFiles(join(root, 'test')),
+    ...entrypoints,
+  ];
+  const SINGLE_DEFINITIONS: Record<string, string[]> = {
+    'src/shared/local-date.ts': ['localIsoDate', 'addDays', 'daysBetween', 'dateRange', 'isCalendarDate'],
+    'src/shared/retry-after.ts': ['parseRetryAfter', 'retryAfterOf'],
+    'src/shared/storage-area.ts': ['StorageArea', 'StorageAreaApi', 'StorageAreaName'],
+    'src/shared/history-ranges.ts': ['HISTORY_RANGES', 'HistoryRange'],
+    'src/shared/companion-api.ts': ['COMPANION_ROUTES'],
+  };
+
+  it.each(Object.entries(SINGLE_DEFINITIONS))('should declare the names of %s nowhere else', (home, names) => {
+    const declaration = new RegExp(`\\b(?:function|const|let|var|interface|type|class)\\s+(${names.join('|')})\\b`);
+    expect(existsSync(join(root, home))).toBe(true);
+    const offenders = everyFile
+      .filter((file) => rel(file) !== home)
+      .filter((file) => declaration.test(body(file)))
+      .map((file) => `${rel(file)}: ${declaration.exec(body(file))?.[1]}`);
+    expect(offenders).toEqual([]);
+  });
+
+  it('should read Retry-After in the extension only through src/shared/retry-after.ts', () => {
+    // The companion forwards CardioMood's header after its own check, and the sandbox sends one:
+    // server code with other jobs.
+    const extensionCode = [...sourceFiles(join(root, 'src')), ...entrypoints].filter(
+      (file) => !/^src\/(companion|sandbox|dev)\//.test(rel(file)) && rel(file) !== 'src/shared/retry-after.ts',
+    );
+    expect(extensionCode.length).toBeGreaterThan(0);
+    expect(extensionCode.filter((file) => /retry-after/i.test(body(file))).map(rel)).toEqual([]);
+  });
+
+  it('should spell the companion route paths only in src/shared/companion-api.ts', async () => {
+    const { COMPANION_ROUTES } = await import('../../src/shared/companion-api');
+    const paths = Object.values(COMPANION_ROUTES);
+    // A quoted path, or one that opens a template literal.
+    const literal = new RegExp(`['"\`](${paths.map((path) => path.replace(/[/.]/g, '\\$&')).join('|')})['"\`]|\`(${paths.map((path) => path.replace(/[/.]/g, '\\$&')).join('|')})\\$`);
+    const offenders = [...sourceFiles(join(root, 'src')), ...sourceFiles(join(root, 'scripts')), ...entrypoints]
+      .filter((file) => rel(file) !== 'src/shared/companion-api.ts')
+      .filter((file) => literal.test(body(file)))
+      .map(rel);
+    expect(offenders).toEqual([]);
+    // Nor in pieces: the companion mounts its routes from COMPANION_ROUTES, not by path segment.
+    const segments = [...new Set(paths.flatMap((path) => path.split('/').filter(Boolean).map((segment) => `/${segment}`)))];
+    const segment = new RegExp(`['"\`](${segments.map((path) => path.replace(/[/.]/g, '\\$&')).join('|')})['"\`]`);
+    expect(sourceFiles(join(root, 'src/companion')).filter((file) => segment.test(body(file))).map(rel)).toEqual([]);
   });
 });

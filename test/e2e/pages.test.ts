@@ -15,6 +15,7 @@ import { launchChromium } from '../../src/dev/launch-chromium';
 import { launchFirefox } from '../../src/dev/launch-firefox';
 import { poll, type UiPage } from '../../src/dev/ui-page';
 import { zonedTimeToUtc } from '../../src/sandbox/time-zone';
+import { addDays } from '../../src/shared/local-date';
 import { runAxe, seriousViolations } from './support/axe';
 import { BROWSERS, type BrowserKind, type BrowserSession, CHROMIUM, FIREFOX, shouldSkip } from './support/browsers';
 import { intlTexts, pageLocale, type IntlUnit } from './support/display-format';
@@ -22,7 +23,7 @@ import { useExtensionStack, type ExtensionStack } from './support/extension-stac
 import { focusedTestId, tabTo } from './support/keyboard';
 import { chooseUnits, showTile, waitForOptions } from './support/options';
 import { glanceDay, popupLayout, readMetric, waitForPopupState } from './support/popup';
-import { addDays, expectedMetricValue, fetchSandboxDays, parseDataValue } from './support/sandbox-readings';
+import { expectedMetricValue, fetchSandboxDays, parseDataValue } from './support/sandbox-readings';
 import { pngSize, screenshotDir, screenshotWholePage } from './support/screenshots';
 import { captureDownloads, type HistoryTableText, readCapturedDownloads, readHistoryTable, readHistoryTableText, showRange, SIDEPANEL } from './support/sidepanel';
 import { DEMO_MEMBERS, signIn } from './support/sign-in';

@@ -523,7 +523,7 @@ describe('createCompanionApp', () => {
       expect(lines[0]).toMatchObject({
         level: 'info',
         method: 'POST',
-        route: '/v1/token/refresh',
+        route: COMPANION_ROUTES.refresh,
         status: 200,
         duration_ms: 25,
         upstream_status: 200,

@@ -1,5 +1,5 @@
 /**
- * Issue #14's companion items: exact redirect URIs, one JSON error shape for what Node refuses
+ * The companion's hardening: exact redirect URIs, one JSON error shape for what Node refuses
  * before the app runs, CardioMood's error text kept out of answers, the upstream size cap applied
  * while reading, and rate-limit keys (IPv6 /64, no shared bucket, the X-Forwarded-For warning).
  */
@@ -232,14 +232,14 @@ describe('startCompanion over raw HTTP', () => {
     ['a target that starts with backslashes', 'GET \\\\evil.example/x HTTP/1.1\r\nHost: x\r\n\r\n', 400, 'invalid_request'],
     ['a broken absolute-form target', 'GET http://[::1/x HTTP/1.1\r\nHost: x\r\n\r\n', 400, 'invalid_request'],
     ['the asterisk-form target', 'OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n', 400, 'invalid_request'],
-    ['a Host with a space', 'GET /healthz HTTP/1.1\r\nHost: a b\r\n\r\n', 400, 'invalid_request'],
-    ['no Host at all', 'GET /healthz HTTP/1.1\r\n\r\n', 400, 'invalid_request'],
-    ['a method with a bad character', 'FO@O /healthz HTTP/1.1\r\nHost: x\r\n\r\n', 400, 'invalid_request'],
-    ['a control byte in a header name', 'GET /healthz HTTP/1.1\r\nHost: x\r\nX-A\u0001: b\r\n\r\n', 400, 'invalid_request'],
-    ['Content-Length with Transfer-Encoding', 'POST /v1/token/refresh HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n', 400, 'invalid_request'],
-    ['an unknown HTTP version', 'GET /healthz HTTP/9.9\r\nHost: x\r\n\r\n', 400, 'invalid_request'],
-    ['headers over 16 KB', `GET /healthz HTTP/1.1\r\nHost: x\r\nX-A: ${'a'.repeat(20_000)}\r\n\r\n`, 431, 'invalid_request'],
-    ['an Expect other than 100-continue', 'POST /v1/token/refresh HTTP/1.1\r\nHost: x\r\nExpect: teapot\r\nContent-Length: 2\r\n\r\n{}', 417, 'invalid_request'],
+    ['a Host with a space', `GET ${COMPANION_ROUTES.health} HTTP/1.1\r\nHost: a b\r\n\r\n`, 400, 'invalid_request'],
+    ['no Host at all', `GET ${COMPANION_ROUTES.health} HTTP/1.1\r\n\r\n`, 400, 'invalid_request'],
+    ['a method with a bad character', `FO@O ${COMPANION_ROUTES.health} HTTP/1.1\r\nHost: x\r\n\r\n`, 400, 'invalid_request'],
+    ['a control byte in a header name', `GET ${COMPANION_ROUTES.health} HTTP/1.1\r\nHost: x\r\nX-A\u0001: b\r\n\r\n`, 400, 'invalid_request'],
+    ['Content-Length with Transfer-Encoding', `POST ${COMPANION_ROUTES.refresh} HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`, 400, 'invalid_request'],
+    ['an unknown HTTP version', `GET ${COMPANION_ROUTES.health} HTTP/9.9\r\nHost: x\r\n\r\n`, 400, 'invalid_request'],
+    ['headers over 16 KB', `GET ${COMPANION_ROUTES.health} HTTP/1.1\r\nHost: x\r\nX-A: ${'a'.repeat(20_000)}\r\n\r\n`, 431, 'invalid_request'],
+    ['an Expect other than 100-continue', `POST ${COMPANION_ROUTES.refresh} HTTP/1.1\r\nHost: x\r\nExpect: teapot\r\nContent-Length: 2\r\n\r\n{}`, 417, 'invalid_request'],
     ['CONNECT', 'CONNECT evil.example:443 HTTP/1.1\r\nHost: evil.example:443\r\n\r\n', 405, 'method_not_allowed'],
   ])('should answer %s in the JSON error shape with no-store', async (_name, request, status, code) => {
     const answer = parseAnswer(await rawExchange(port, request));
@@ -258,7 +258,7 @@ describe('startCompanion over raw HTTP', () => {
     });
     try {
       const started = performance.now();
-      const answer = parseAnswer(await rawExchange(Number(new URL(strict.url).port), 'GET /healthz HTTP/1.1\r\nHost: x\r\n', 10_000));
+      const answer = parseAnswer(await rawExchange(Number(new URL(strict.url).port), `GET ${COMPANION_ROUTES.health} HTTP/1.1\r\nHost: x\r\n`, 10_000));
       // 20 s (the extension) - 15 s (CardioMood) - 1 s (margin) = what a request may take to arrive.
       expect(performance.now() - started).toBeLessThan(5_000);
       expect(answer.status).toBe(408);

@@ -45,7 +45,7 @@ const methodArb = fc.oneof(
 
 const pathArb = fc.oneof(
   { arbitrary: fc.constantFrom(COMPANION_ROUTES.exchange, COMPANION_ROUTES.refresh, COMPANION_ROUTES.revoke), weight: 4 },
-  fc.constantFrom(COMPANION_ROUTES.health, '/', '/v1', '/v1/token', '/v1/token/exchange/', '/v1/token/EXCHANGE', '/healthz/x'),
+  fc.constantFrom(COMPANION_ROUTES.health, '/', '/v1', '/v1/token', `${COMPANION_ROUTES.exchange}/`, COMPANION_ROUTES.exchange.toUpperCase(), `${COMPANION_ROUTES.health}/x`),
   fc.webPath(),
 );
 

@@ -6,7 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/node';
 import { getSummaries } from '../../src/sandbox/testing/oauth-driver';
-import { addDays, dayOfYear, isWeekend } from '../../src/sandbox/time-zone';
+import { addDays } from '../../src/shared/local-date';
+import { dayOfYear, isWeekend } from '../../src/sandbox/time-zone';
 
 const ZONE = 'Europe/Amsterdam';
 /** Wednesday 2026-03-18, 14:37 local (CET). The last completed local hour ends at 14:00. */

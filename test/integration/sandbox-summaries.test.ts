@@ -5,7 +5,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/node';
 import { getSummaries } from '../../src/sandbox/testing/oauth-driver';
-import { addDays } from '../../src/sandbox/time-zone';
+import { addDays } from '../../src/shared/local-date';
 
 /** Wednesday 2026-03-18, 14:37 in Amsterdam (CET). */
 const NOW = Date.UTC(2026, 2, 18, 13, 37);

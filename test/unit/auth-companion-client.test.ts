@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import { createCompanionClient, retryAfter } from '../../src/auth/companion-client';
-import { COMPANION_CLIENT_TIMEOUT_MS } from '../../src/shared/companion-api';
+import { createCompanionClient } from '../../src/auth/companion-client';
+import { COMPANION_CLIENT_TIMEOUT_MS, COMPANION_ROUTES } from '../../src/shared/companion-api';
 
 const tokens = { token_type: 'Bearer', access_token: 'at', expires_in: 3600, refresh_token: 'rt' };
 
@@ -25,7 +25,7 @@ describe('createCompanionClient', () => {
     });
     expect(result).toEqual({ ok: true, value: tokens });
     const [url, init] = fetch.mock.calls[0]!;
-    expect(url).toBe('http://127.0.0.1:9/v1/token/exchange');
+    expect(url).toBe(`http://127.0.0.1:9${COMPANION_ROUTES.exchange}`);
     const headers = new Headers(init?.headers);
     expect(headers.get('X-CardioMood-Readings')).toBe('1');
     expect(headers.get('Content-Type')).toBe('application/json');
@@ -81,23 +81,11 @@ describe('createCompanionClient', () => {
     const client = createCompanionClient({ companionUrl: 'http://127.0.0.1:9', fetch: fetch as typeof globalThis.fetch });
     const result = await client.refresh({ refresh_token: 'rt' });
     expect(!result.ok && result.error.code).toBe('NETWORK_ERROR');
-    expect(reached).toEqual(['http://127.0.0.1:9/v1/token/refresh']);
+    expect(reached).toEqual([`http://127.0.0.1:9${COMPANION_ROUTES.refresh}`]);
   });
 
   it('should report an unconfigured revocation endpoint as not revoked', async () => {
     const { client } = clientAnswering(json(404, { error: 'not_configured' }));
     expect(await client.revoke('rt', 'refresh_token')).toEqual({ ok: true, value: false });
-  });
-});
-
-describe('retryAfter', () => {
-  it('should read an HTTP-date', () => {
-    const now = Date.parse('2026-01-01T00:00:00Z');
-    const response = new Response(null, { headers: { 'Retry-After': 'Thu, 01 Jan 2026 00:00:30 GMT' } });
-    expect(retryAfter(response, now)).toEqual({ retryAfterMs: 30_000 });
-  });
-
-  it('should ignore garbage', () => {
-    expect(retryAfter(new Response(null, { headers: { 'Retry-After': 'soon' } }))).toEqual({});
   });
 });

@@ -4,7 +4,7 @@ import { createBadgePoll, type IdleState } from '../../src/background/create-bad
 import { createReadingsStore } from '../../src/background/readings-store';
 import { buildDayRecord } from '../../src/cardiomood/day-record';
 import { buildGlance } from '../../src/cardiomood/build-glance';
-import { localToday } from '../../src/cardiomood/local-date';
+import { localIsoDate } from '../../src/shared/local-date';
 import { summarySchema } from '../../src/cardiomood/summary-schema';
 import { ok, err } from '../../src/shared/error-codes';
 import { IDLE_AFTER_SECONDS } from '../../src/shared/policy';
@@ -26,7 +26,7 @@ function setup() {
   const queryState = vi.fn(async (_seconds: number) => idle);
   const refresh = vi.fn(async () => {
     if (server.fail) return err('NETWORK_ERROR', 'offline');
-    const today = localToday(new Date(clock.now));
+    const today = localIsoDate(clock.now);
     const records = rawDays(today, 3).map((day) => {
       const summary = summarySchema.parse(day);
       if (summary.date === today && summary.heart_rate) summary.heart_rate.rest_daily_heart_rate = server.rest;

@@ -3,7 +3,7 @@ import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { badgeFor, setBadge } from '../../src/background/badge';
 import { buildDayRecord } from '../../src/cardiomood/day-record';
 import { buildGlance } from '../../src/cardiomood/build-glance';
-import { addDays } from '../../src/cardiomood/local-date';
+import { addDays } from '../../src/shared/local-date';
 import { summarySchema } from '../../src/cardiomood/summary-schema';
 import { DEFAULT_SETTINGS } from '../../src/shared/settings';
 import type { Status } from '../../src/shared/status';

@@ -1,10 +1,11 @@
 import { describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
-import { localToday } from '../../src/cardiomood/local-date';
+import { localIsoDate } from '../../src/shared/local-date';
 import { sendMessage } from '../../src/messaging/protocol';
 import type { IdleDay } from '../../scripts/bench/idle-day-bench';
 import { rawDays } from './cardiomood-fixtures';
 import { fakeServers, useBackground } from './support/background-harness';
+import { COMPANION_ROUTES } from '../../src/shared/companion-api';
 
 /**
  * What a member who never opens the extension costs in a day: the real background (WXT's fake
@@ -46,7 +47,7 @@ async function simulate(presence: Presence) {
   vi.spyOn(Date, 'now').mockImplementation(() => background.now);
   background.now = DAY_START - DAY + 8 * HOUR;
   const servers = fakeServers(() => background.now);
-  servers.state.days = rawDays(localToday(new Date(DAY_START + 2 * DAY)), 40);
+  servers.state.days = rawDays(localIsoDate(DAY_START + 2 * DAY), 40);
   // Every request in flight, so a step can wait until the background is quiet again.
   let pending = 0;
   const serve = servers.fetch.getMockImplementation()!;
@@ -115,7 +116,7 @@ async function measureDay(presence: Presence): Promise<Omit<IdleDay, 'scenario' 
   await runUntil(DAY_START + DAY);
   const day = servers.state.requests.slice(before).map((request) => new URL(request.url).pathname);
   const summaries = day.filter((path) => path === '/user-summaries').length;
-  const refreshes = day.filter((path) => path === '/v1/token/refresh').length;
+  const refreshes = day.filter((path) => path === COMPANION_ROUTES.refresh).length;
   expect(day.length).toBe(summaries + refreshes);
   return { summaries, refreshes, total: day.length };
 }
@@ -134,7 +135,7 @@ describe('startBackground over an idle member-day', () => {
   it("should show the day's resting heart rate on the badge as soon as the member is back at the computer", async () => {
     const { servers, runUntil } = await simulate([[9, 17]]);
     await runUntil(DAY_START + 9 * HOUR);
-    const today = localToday(new Date(background.now));
+    const today = localIsoDate(background.now);
     const summary = servers.state.days.find((day) => day.date === today) as { heart_rate: { rest_daily_heart_rate: number } };
     expect(await fakeBrowser.action.getBadgeText({})).toBe(String(summary.heart_rate.rest_daily_heart_rate));
   });

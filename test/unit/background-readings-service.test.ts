@@ -5,7 +5,7 @@ import { createReadingsService } from '../../src/background/create-readings-serv
 import { createReadingsStore } from '../../src/background/readings-store';
 import { DEFAULT_SETTINGS, type Settings } from '../../src/shared/settings';
 import type { ApiError, CardioMoodApi, SummariesQuery } from '../../src/cardiomood/cardiomood-api';
-import { addDays, dateRange, localToday } from '../../src/cardiomood/local-date';
+import { addDays, dateRange, localIsoDate } from '../../src/shared/local-date';
 import { summarySchema } from '../../src/cardiomood/summary-schema';
 import { rawDays } from './cardiomood-fixtures';
 import { useStorageItems } from './support/use-storage-items';
@@ -20,7 +20,7 @@ function setup() {
   let epoch = new AbortController();
   const session = { hasSession: vi.fn(async () => true), signal: () => epoch.signal };
   const server = {
-    summaries: rawDays(localToday(new Date(T0 + 30 * 24 * 60 * MINUTE)), 160).map((day) => summarySchema.parse(day)),
+    summaries: rawDays(localIsoDate(T0 + 30 * 24 * 60 * MINUTE), 160).map((day) => summarySchema.parse(day)),
     failure: null as ApiError | null,
     gate: null as Promise<void> | null,
   };
@@ -47,7 +47,7 @@ function setup() {
     onChange,
   });
   const windows = () => queries.map((q) => [q.dateFrom, q.dateTo, q.includeSlots]);
-  const today = () => localToday(new Date(clock.now));
+  const today = () => localIsoDate(clock.now);
   return {
     service,
     store,

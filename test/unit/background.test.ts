@@ -1,12 +1,12 @@
 import { describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { ALARMS } from '../../src/background/create-background';
-import { localToday } from '../../src/cardiomood/local-date';
-import { addDays, dateRange } from '../../src/cardiomood/local-date';
+import { addDays, dateRange, localIsoDate } from '../../src/shared/local-date';
 import { sendMessage } from '../../src/messaging/protocol';
 import { popupViewSchema, type PopupView } from '../../src/shared/popup-view';
 import { POPUP_VIEW_KEYS, POPUP_VIEW_VERSION } from '../../src/shared/popup-view-keys';
 import { broadcasts, type FakeServers, getStatus, REDIRECT, useBackground } from './support/background-harness';
+import { COMPANION_ROUTES } from '../../src/shared/companion-api';
 
 const background = useBackground();
 /** The /user-summaries requests the servers got: their date range and include_slots. */
@@ -24,7 +24,7 @@ describe('startBackground', () => {
     expect(result.ok).toBe(true);
     const status = result.ok ? result.value : null;
     expect(status?.auth).toEqual({ state: 'signed_in', error: null, reason: null });
-    expect(status?.readings?.today).toBe(localToday(new Date(background.now)));
+    expect(status?.readings?.today).toBe(localIsoDate(background.now));
     expect(status?.readings?.fetchedAt).toBe(background.now);
     expect(status?.readings?.tiles.find((t) => t.id === 'steps')?.value).toBe(8000);
     expect(servers.state.summaryRequests).toBe(1);
@@ -34,7 +34,7 @@ describe('startBackground', () => {
     const { servers } = start();
     const result = await sendMessage('signIn');
     const glance = result.ok ? result.value.glance : null;
-    const today = localToday(new Date(background.now));
+    const today = localIsoDate(background.now);
     expect(glance).toMatchObject({ v: 1, today: { date: today, hasData: true }, yesterday: { date: addDays(today, -1), complete: true }, checkedAt: background.now });
     // The fixtures: today 8,000 steps and a resting heart rate of 55; yesterday 8,100 and 56.
     expect(glance?.today.steps.value).toBe(8000);
@@ -72,7 +72,7 @@ describe('startBackground', () => {
     await sendMessage('signIn');
     background.now += 3 * 60_000;
     servers.state.days = servers.state.days.map((day) =>
-      day.date === localToday(new Date(background.now)) ? { ...day, activity: { ...(day.activity as object), total_steps: 9100 } } : day,
+      day.date === localIsoDate(background.now) ? { ...day, activity: { ...(day.activity as object), total_steps: 9100 } } : day,
     );
     await sendMessage('refreshReadings');
     const stored = (await fakeBrowser.storage.session.get(POPUP_VIEW_KEYS.session))[POPUP_VIEW_KEYS.session] as PopupView;
@@ -86,7 +86,7 @@ describe('startBackground', () => {
     await sendMessage('signIn');
     background.now += 3 * 60_000;
     await sendMessage('refreshReadings');
-    const today = localToday(new Date(background.now));
+    const today = localIsoDate(background.now);
     expect(summaryQueries(servers).slice(1)).toEqual([{ from: addDays(today, -1), to: today, slots: '1' }]);
   });
 
@@ -103,7 +103,7 @@ describe('startBackground', () => {
     await new Promise((resolve) => setTimeout(resolve, 20));
     // A day later the access token has expired too: its refresh is the second request.
     expect(servers.state.requests.slice(before).map((request) => new URL(request.url).pathname)).toEqual(
-      ['/v1/token/refresh', '/user-summaries'].slice(2 - requests),
+      [COMPANION_ROUTES.refresh, '/user-summaries'].slice(2 - requests),
     );
   });
 
@@ -119,7 +119,7 @@ describe('startBackground', () => {
   it('should answer the side panel from the cached days, asking only for days it does not hold', async () => {
     const { servers } = start();
     await sendMessage('signIn');
-    const today = localToday(new Date(background.now));
+    const today = localIsoDate(background.now);
     const week = await sendMessage('getHistory', { days: 7 });
     expect(week.ok && week.value.days.map((day) => day.values.steps)).toEqual([8600, 8500, 8400, 8300, 8200, 8100, 8000]);
     expect(servers.state.summaryRequests).toBe(1);
@@ -161,7 +161,7 @@ describe('startBackground', () => {
     await sendMessage('signIn');
     background.now += 2 * 3600_000;
     const results = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => (i % 2 ? sendMessage('getHistory', { days: 7 }) : sendMessage('getIntraday', { date: localToday(new Date(background.now)) }))),
+      Array.from({ length: 50 }, (_, i) => (i % 2 ? sendMessage('getHistory', { days: 7 }) : sendMessage('getIntraday', { date: localIsoDate(background.now) }))),
     );
     expect(results.every((r) => r.ok)).toBe(true);
     expect(servers.state.refreshes).toBe(1);

@@ -10,8 +10,7 @@ import {
   type AuthorizedFetch,
   type SummariesQuery,
 } from '../../src/cardiomood/cardiomood-api';
-import { addDays, dateRange } from '../../src/cardiomood/local-date';
-import { parseRetryAfter } from '../../src/cardiomood/parse-retry-after';
+import { addDays, dateRange } from '../../src/shared/local-date';
 import { err, ok } from '../../src/shared/error-codes';
 import { flatPage, json, rawDays, rawSummary, resourcePage } from './cardiomood-fixtures';
 
@@ -520,23 +519,5 @@ describe('processUserSummariesResponse', () => {
     });
     const resource = await processUserSummariesResponse(json(200, resourcePage(rawDays(TO, 2), 3, 3, 2)));
     expect(resource.ok && resource.value.pageInfo).toEqual({ currentPage: 3, lastPage: 3, perPage: 2, total: 0, nextPageUrl: null });
-  });
-});
-
-describe('parseRetryAfter', () => {
-  const now = Date.parse('2026-11-28T12:00:00Z');
-  it.each([
-    [null, undefined],
-    ['', undefined],
-    ['0', 0],
-    ['120', 120_000],
-    [' 7 ', 7_000],
-    ['Sat, 28 Nov 2026 12:00:10 GMT', 10_000],
-    ['Fri, 27 Nov 2026 12:00:00 GMT', 0],
-    ['1.5', undefined],
-    ['-3', undefined],
-    ['soon', undefined],
-  ])('should read %j as %s ms', (value, expected) => {
-    expect(parseRetryAfter(value, now)).toBe(expected);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compareWithDays, MIN_BASIS_DAYS } from '../../src/cardiomood/compare-with-days';
-import { addDays } from '../../src/cardiomood/local-date';
+import { addDays } from '../../src/shared/local-date';
 
 const DAY = '2026-11-28';
 /** `n` values 1, 2, …, n (most recent first: the order does not matter to a median). */

@@ -49,7 +49,7 @@ describe('buildDayProfile', () => {
     expect(buildDayProfile(day({ activity: { slots: [] } }))).toMatchObject({ steps: repeat(0, 24), newestAt: null, newestMinute: null });
     expect(buildDayProfile(day({ heart_rate: { slots: bpm(['09:00', 60]) } }))).toMatchObject({
       steps: null,
-      // A single heart-rate slot: the contract's 5 minutes (§8).
+      // A single heart-rate slot: the contract's 5 minutes (docs/cardiomood-api.md §8).
       newestMinute: 9 * 60 + 5,
     });
   });

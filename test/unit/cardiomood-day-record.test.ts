@@ -8,7 +8,7 @@ import {
   mergeDayRecord,
   type DayRecord,
 } from '../../src/cardiomood/day-record';
-import { addDays } from '../../src/cardiomood/local-date';
+import { addDays } from '../../src/shared/local-date';
 import { summarySchema } from '../../src/cardiomood/summary-schema';
 import { DEMO_MEMBERS } from '../../src/sandbox/demo-members';
 import { generateDay } from '../../src/sandbox/generate-day';

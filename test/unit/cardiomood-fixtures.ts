@@ -1,4 +1,4 @@
-import { addDays } from '../../src/cardiomood/local-date';
+import { addDays } from '../../src/shared/local-date';
 
 /** A plausible raw summary for one day; `overrides` replace whole sub-objects or fields. */
 export function rawSummary(date: string, seed = 0, overrides: Record<string, unknown> = {}): Record<string, unknown> {

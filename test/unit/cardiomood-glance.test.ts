@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildGlance } from '../../src/cardiomood/build-glance';
 import { buildReadingsSnapshot } from '../../src/cardiomood/build-readings-snapshot';
 import { buildDayRecord, DAY_RECORD_VERSION, type DayRecord } from '../../src/cardiomood/day-record';
-import { addDays, dateRange } from '../../src/cardiomood/local-date';
+import { addDays, dateRange } from '../../src/shared/local-date';
 import { summarySchema } from '../../src/cardiomood/summary-schema';
 import { DEMO_MEMBERS } from '../../src/sandbox/demo-members';
 import { generateDay } from '../../src/sandbox/generate-day';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildHistory, buildHistoryFromRecords } from '../../src/cardiomood/build-history';
 import { buildDayRecord, emptyDayRecord } from '../../src/cardiomood/day-record';
-import { addDays, dateRange } from '../../src/cardiomood/local-date';
+import { addDays, dateRange } from '../../src/shared/local-date';
 import { summarySchema, type Summary } from '../../src/cardiomood/summary-schema';
 import { historySchema, type History } from '../../src/shared/readings';
 import { daysOf, rawDays, stepsDay } from './cardiomood-fixtures';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildReadingsSnapshot, buildReadingsSnapshotFromRecords } from '../../src/cardiomood/build-readings-snapshot';
 import { buildDayRecord } from '../../src/cardiomood/day-record';
-import { addDays } from '../../src/cardiomood/local-date';
+import { addDays } from '../../src/shared/local-date';
 import { summarySchema, type Summary } from '../../src/cardiomood/summary-schema';
 import { readingsSnapshotSchema, type ReadingsSnapshot } from '../../src/shared/readings';
 import { daysOf, rawDays, rawSummary, stepsDay } from './cardiomood-fixtures';

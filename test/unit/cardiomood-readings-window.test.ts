@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildDayRecord, emptyDayRecord } from '../../src/cardiomood/day-record';
-import { addDays, dateRange } from '../../src/cardiomood/local-date';
+import { addDays, dateRange } from '../../src/shared/local-date';
 import { glanceWindows, historyWindow, intradayWindow, windowsFor } from '../../src/cardiomood/readings-window';
 import { summarySchema } from '../../src/cardiomood/summary-schema';
 

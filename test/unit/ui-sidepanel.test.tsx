@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { fireEvent, screen, waitFor, within } from '@testing-library/preact';
 import { describe, expect, it, vi } from 'vitest';
-import { addDays } from '../../src/cardiomood/local-date';
+import { addDays } from '../../src/shared/local-date';
 import { err, ok } from '../../src/shared/error-codes';
 import { DEFAULT_SETTINGS } from '../../src/shared/settings';
 import type { ChartsApi, DailySpec, IntradaySpec } from '../../src/ui/sidepanel/charts';

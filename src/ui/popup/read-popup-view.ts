@@ -1,6 +1,7 @@
 import type { Glance } from '../../shared/glance';
 import type { PopupView } from '../../shared/popup-view';
 import { POPUP_VIEW_KEYS, POPUP_VIEW_VERSION } from '../../shared/popup-view-keys';
+import type { StorageAreaName } from '../../shared/storage-area';
 import type { ExtensionApi } from '../extension-api';
 import type { PopupState } from './popup-state';
 
@@ -8,7 +9,7 @@ import type { PopupState } from './popup-state';
 export interface StoredPopupView {
   view: PopupView;
   /** `session`: current; `local`: kept from an earlier browser session ("Keep me signed in"). */
-  area: 'session' | 'local';
+  area: StorageAreaName;
 }
 
 /**
@@ -35,13 +36,17 @@ function isPaintable(value: unknown): value is PopupView {
  * cannot be read: the popup then asks the background as before.
  */
 export async function readPopupView(storage: ExtensionApi['storage']): Promise<StoredPopupView | null> {
-  const read = async (area: 'session' | 'local'): Promise<StoredPopupView | null> => {
+  const read = async (area: StorageAreaName): Promise<StoredPopupView | null> => {
     const key = POPUP_VIEW_KEYS[area];
     const found: unknown = (await storage[area].get(key))[key];
     return isPaintable(found) ? { view: found, area } : null;
   };
   try {
-    return (await read('session')) ?? (await read('local'));
+    // Both asked at once: after a browser restart the session is empty, and a second round trip in
+    // a row would delay the first frame. A current view does not wait for the kept one.
+    const local = read('local');
+    local.catch(() => undefined);
+    return (await read('session')) ?? (await local);
   } catch (error) {
     console.error('Reading the stored popup view failed', error);
     return null;

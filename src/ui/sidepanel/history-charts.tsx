@@ -1,5 +1,5 @@
 import { useMemo } from 'preact/hooks';
-import { localIsoDate } from '../format';
+import { localIsoDate } from '../../shared/local-date';
 import { useUi } from '../ui-env';
 import { ChartBox } from './chart-box';
 import type { ChartsApi, DailySpec } from './charts';

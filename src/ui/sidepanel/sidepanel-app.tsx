@@ -1,5 +1,6 @@
 import { useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { Result } from '../../shared/error-codes';
+import type { HistoryRange } from '../../shared/history-ranges';
 import type { History } from '../../shared/readings';
 import { authScreenOf, type AuthScreen } from '../auth-screen-of';
 import { ConnectPanel } from '../connect-panel';
@@ -13,7 +14,7 @@ import { DayDetail } from './day-detail';
 import { HistoryCharts, type ChartsState } from './history-charts';
 import { HistoryTable } from './history-table';
 import { historyView, type HistoryView } from './history-view';
-import { DEFAULT_RANGE, RangePicker, type Range } from './range-picker';
+import { DEFAULT_RANGE, RangePicker } from './range-picker';
 import { WeeklyAveragesTable } from './weekly-averages-table';
 
 /** uPlot and the chart code arrive as their own chunk, fetched while the history is requested. */
@@ -28,8 +29,8 @@ export type SidepanelState = 'starting' | AuthScreen | 'loading' | 'ready' | 'er
 export function SidepanelApp({ charts: chartsLoader = loadCharts }: { charts?: () => Promise<ChartsApi> }) {
   const { client, t } = useUi();
   const { status, signIn } = useStatus();
-  const [days, setDays] = useState<Range>(DEFAULT_RANGE);
-  const [history, setHistory] = useState<{ days: Range; result: Result<History> } | null>(null);
+  const [days, setDays] = useState<HistoryRange>(DEFAULT_RANGE);
+  const [history, setHistory] = useState<{ days: HistoryRange; result: Result<History> } | null>(null);
   const [charts, setCharts] = useState<ChartsState>(null);
   const rootRef = useRef<HTMLDivElement>(null);
   const width = useWidth(rootRef);

@@ -79,10 +79,3 @@ export function expectedTileValue(day: SummaryDay | undefined, tile: TileId): nu
 export function parseDataValue(raw: string | null): number | null {
   return raw === null || raw.trim() === '' ? null : Number(raw);
 }
-
-/** YYYY-MM-DD plus `days` (calendar arithmetic, no time zone involved). */
-export function addDays(date: string, days: number): string {
-  const value = new Date(`${date}T00:00:00Z`);
-  value.setUTCDate(value.getUTCDate() + days);
-  return value.toISOString().slice(0, 10);
-}

@@ -2,12 +2,13 @@ import { afterEach, beforeEach, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import type { IdleSource, IdleState } from '../../../src/background/create-badge-poll';
 import { startBackground } from '../../../src/background/create-background';
-import { localToday } from '../../../src/cardiomood/local-date';
+import { localIsoDate } from '../../../src/shared/local-date';
 import { removeAllListeners, sendMessage } from '../../../src/messaging/protocol';
 import { resolveBuildConfig } from '../../../src/shared/build-config';
 import type { Status } from '../../../src/shared/status';
 import { flatPage, json, rawDays } from '../cardiomood-fixtures';
 import { installChromeMessaging } from './chrome-messaging';
+import { COMPANION_ROUTES } from '../../../src/shared/companion-api';
 
 export const config = resolveBuildConfig({}, 'development');
 export const REDIRECT = 'https://ikolmnhkljkbkopbpmgocbneeihjlhfp.chromiumapp.org/';
@@ -32,7 +33,7 @@ export function fakeServers(now: () => number) {
     summaryRequests: 0,
     fault: null as Fault,
     ttl: 3600,
-    days: rawDays(localToday(new Date(now())), 29),
+    days: rawDays(localIsoDate(now()), 29),
     /** Refresh calls, in order: the refresh token and replay_nonce each one carried. */
     refreshCalls: [] as Array<{ refresh_token: string; replay_nonce?: string }>,
     /** Rotate at "CardioMood" but lose the answer on the way back, this many times. */
@@ -71,8 +72,8 @@ export function fakeServers(now: () => number) {
     const url = new URL(input);
     state.requests.push({ url: url.href, authorization: new Headers(init?.headers).get('Authorization') });
     if (state.fault === 'network') throw new TypeError('Failed to fetch');
-    if (url.pathname === '/v1/token/exchange') return json(200, issue());
-    if (url.pathname === '/v1/token/refresh') {
+    if (url.pathname === COMPANION_ROUTES.exchange) return json(200, issue());
+    if (url.pathname === COMPANION_ROUTES.refresh) {
       const body = JSON.parse(String(init?.body)) as { refresh_token: string; replay_nonce?: string };
       state.refreshCalls.push(body);
       if (state.fault === 'invalid_grant') return json(400, { error: 'invalid_grant' });
@@ -93,7 +94,7 @@ export function fakeServers(now: () => number) {
       }
       return json(200, issued);
     }
-    if (url.pathname === '/v1/token/revoke') {
+    if (url.pathname === COMPANION_ROUTES.revoke) {
       state.revocations.push(JSON.parse(String(init?.body)) as { token: string; token_type_hint?: string });
       return json(state.revokeStatus, {});
     }

@@ -7,7 +7,7 @@ import { buildHistory, buildHistoryFromRecords } from '../../../src/cardiomood/b
 import { buildDayRecord, DAY_RECORD_VERSION, type DayRecord } from '../../../src/cardiomood/day-record';
 import { buildIntraday } from '../../../src/cardiomood/build-intraday';
 import { buildReadingsSnapshot } from '../../../src/cardiomood/build-readings-snapshot';
-import { addDays, dateRange } from '../../../src/cardiomood/local-date';
+import { addDays, dateRange, localIsoDate } from '../../../src/shared/local-date';
 import { summarySchema, type Summary } from '../../../src/cardiomood/summary-schema';
 import { onMessage, removeAllListeners, sendMessage } from '../../../src/messaging/protocol';
 import { DEMO_MEMBERS } from '../../../src/sandbox/demo-members';
@@ -19,7 +19,7 @@ import { POPUP_VIEW_VERSION } from '../../../src/shared/popup-view-keys';
 import type { History, Intraday, ReadingsSnapshot } from '../../../src/shared/readings';
 import { DEFAULT_SETTINGS, type Settings, type SettingsPatch } from '../../../src/shared/settings';
 import { statusSchema, type Status } from '../../../src/shared/status';
-import { createFormat, localIsoDate } from '../../../src/ui/format';
+import { createFormat } from '../../../src/ui/format';
 import type { StoredPopupView } from '../../../src/ui/popup/read-popup-view';
 import { createTranslate, type GetMessage } from '../../../src/ui/i18n';
 import type { Platform } from '../../../src/ui/platform';

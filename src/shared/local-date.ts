@@ -1,10 +1,11 @@
 /**
- * Calendar arithmetic on `YYYY-MM-DD` strings.
+ * Calendar days as `YYYY-MM-DD` strings: the one place the extension turns an instant into a local
+ * day, and the calendar arithmetic on those strings (background, readings model and pages alike).
  *
- * Summary days are the member's local days (cardiomood-api.md §6). Adding 24 h of milliseconds to a
- * local time is wrong twice a year (a DST day has 23 or 25 hours), so the only place a clock is read is
- * `localToday`; everything else treats a date as a calendar label and does its arithmetic on UTC
- * midnights, where every day has exactly 24 hours.
+ * Summary days are the member's local days (docs/cardiomood-api.md §6). Adding 24 h of milliseconds to
+ * a local time is wrong twice a year (a DST day has 23 or 25 hours), so the only place a clock is
+ * read is `localIsoDate`; everything else treats a date as a calendar label and does its arithmetic
+ * on UTC midnights, where every day has exactly 24 hours.
  */
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -33,21 +34,14 @@ function requireTime(date: string): number {
 }
 
 /**
- * The calendar day at `now` in `timeZone` (default: the browser's zone), as `YYYY-MM-DD`.
- * Built from formatToParts because the short format of a locale (even en-CA) has changed between ICU
- * versions; the parts have not.
+ * The calendar day of an instant in the browser's time zone, as `YYYY-MM-DD`. Read from the Date's
+ * local fields: no Intl formatter to build (the popup's first frame calls this) and no locale format
+ * that could change between ICU versions.
  */
-export function localToday(now: Date, timeZone?: string): string {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    calendar: 'gregory',
-    numberingSystem: 'latn',
-  }).formatToParts(now);
-  const part = (type: 'year' | 'month' | 'day') => parts.find((p) => p.type === type)?.value ?? '';
-  return `${part('year').padStart(4, '0')}-${part('month')}-${part('day')}`;
+export function localIsoDate(epochMs: number): string {
+  const date = new Date(epochMs);
+  const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+  return `${pad(date.getFullYear(), 4)}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
 }
 
 /** `date` moved by `days` calendar days (negative goes back). Throws on a malformed date (a bug). */

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { addDays, dateRange, daysBetween, isCalendarDate, localToday } from '../../src/cardiomood/local-date';
+import { addDays, dateRange, daysBetween, isCalendarDate, localIsoDate } from '../../src/shared/local-date';
 
 const originalTz = process.env.TZ;
 /** Runs with the process in `tz`, so any arithmetic on local times would show its DST bugs. */
@@ -114,7 +114,7 @@ describe('isCalendarDate', () => {
   });
 });
 
-describe('localToday', () => {
+describe('localIsoDate', () => {
   it.each([
     ['2026-11-28T23:30:00Z', 'Europe/Berlin', '2026-11-29'],
     ['2026-11-28T23:30:00Z', 'America/New_York', '2026-11-28'],
@@ -131,16 +131,10 @@ describe('localToday', () => {
     ['2018-11-04T03:00:00Z', 'America/Sao_Paulo', '2018-11-04'],
     ['2026-11-28T12:00:00Z', 'UTC', '2026-11-28'],
   ])('at %s in %s should be %s', (instant, tz, expected) => {
-    expect(localToday(new Date(instant), tz)).toBe(expected);
+    expect(inZone(tz, () => localIsoDate(Date.parse(instant)))).toBe(expected);
   });
 
-  it('should use the process (browser) zone by default', () => {
-    const instant = new Date('2026-11-28T23:30:00Z');
-    expect(inZone('Asia/Tokyo', () => localToday(instant))).toBe('2026-11-29');
-    expect(inZone('America/Denver', () => localToday(instant))).toBe('2026-11-28');
-  });
-
-  it('should throw on an unknown time zone (a configuration bug)', () => {
-    expect(() => localToday(new Date(), 'Mars/Olympus_Mons')).toThrow(RangeError);
+  it('should pad a year before 1000 to four digits', () => {
+    expect(inZone('UTC', () => localIsoDate(Date.UTC(999, 0, 5, 12)))).toBe('0999-01-05');
   });
 });
