@@ -467,6 +467,10 @@ async function waitForRestart(browser: BenchBrowser): Promise<void> {
 }
 
 async function signIn({ browser, sandbox, member }: BrowserBenchContext): Promise<void> {
+  // The companion bench's refreshes leave the member valid tokens of this client, and the sandbox
+  // (like Laravel Passport) would then approve without its consent screen: the bench signs in
+  // through the whole flow, consent included.
+  sandbox.control.expireAccessTokens();
   const popup = await browser.openPage('popup.html');
   try {
     await popup.click(SELECTORS.connect);

@@ -34,12 +34,15 @@ function requireTime(date: string): number {
 }
 
 /**
- * The calendar day of an instant in the browser's time zone, as `YYYY-MM-DD`. Read from the Date's
- * local fields: no Intl formatter to build (the popup's first frame calls this) and no locale format
- * that could change between ICU versions.
+ * The calendar day of an instant in the browser's time zone, as `YYYY-MM-DD`, moved by `dayOffset`
+ * calendar days (`-1`: the day before). Read from the Date's local fields: no Intl formatter to build
+ * (the popup's first frame calls this) and no locale format that could change between ICU versions.
+ * The offset moves the local date, not 24-hour steps, so a DST day of 23 or 25 hours cannot skip or
+ * repeat a day.
  */
-export function localIsoDate(epochMs: number): string {
+export function localIsoDate(epochMs: number, dayOffset = 0): string {
   const date = new Date(epochMs);
+  if (dayOffset) date.setDate(date.getDate() + dayOffset);
   const pad = (n: number, width = 2) => String(n).padStart(width, '0');
   return `${pad(date.getFullYear(), 4)}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
 }

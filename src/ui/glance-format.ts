@@ -1,4 +1,4 @@
-import { addDays, localIsoDate } from '../shared/local-date';
+import { localIsoDate } from '../shared/local-date';
 import type { Translate } from './i18n';
 import { fractionDigits, type DisplayUnit } from './units';
 
@@ -105,7 +105,7 @@ export function createGlanceFormat(locale: string, t: Translate): GlanceFormat {
     shortDate: (isoDate) => shortDate().format(dayToDate(isoDate)),
     time,
     when: (epochMs, now) =>
-      localIsoDate(epochMs) === addDays(localIsoDate(now), -1) ? t('atYesterday', timeOfDay().format(epochMs)) : time(epochMs, now),
+      localIsoDate(epochMs) === localIsoDate(now, -1) ? t('atYesterday', timeOfDay().format(epochMs)) : time(epochMs, now),
     // Any day will do for a time of day: January 1st, far from every DST change.
     clock: (minute) => timeOfDay().format(new Date(2000, 0, 1, Math.floor(minute / 60), minute % 60)),
     relative(diffMs) {

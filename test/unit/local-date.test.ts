@@ -137,4 +137,32 @@ describe('localIsoDate', () => {
   it('should pad a year before 1000 to four digits', () => {
     expect(inZone('UTC', () => localIsoDate(Date.UTC(999, 0, 5, 12)))).toBe('0999-01-05');
   });
+
+  it.each([
+    // 00:30 on the day after Berlin's 23-hour day: 24 hours back would land two days back.
+    ['2026-03-29T22:30:00Z', 'Europe/Berlin', -1, '2026-03-29'],
+    ['2026-10-25T23:30:00Z', 'Europe/Berlin', -1, '2026-10-25'],
+    ['2026-12-31T15:30:00Z', 'Asia/Tokyo', -1, '2026-12-31'],
+    ['2026-12-31T15:30:00Z', 'Asia/Tokyo', 1, '2027-01-02'],
+    // São Paulo's clocks jumped from 00:00 to 01:00 on 2018-11-04: that day has no 00:30.
+    ['2018-11-05T02:30:00Z', 'America/Sao_Paulo', -1, '2018-11-04'],
+    ['2026-03-01T12:00:00Z', 'UTC', -1, '2026-02-28'],
+  ])('at %s in %s moved by %i days should be %s', (instant, tz, offset, expected) => {
+    expect(inZone(tz, () => localIsoDate(Date.parse(instant), offset))).toBe(expected);
+  });
+
+  it.each([['Europe/Berlin'], ['America/Sao_Paulo'], ['Australia/Lord_Howe']])(
+    'should agree with addDays on the day before and after every half hour of a year in %s',
+    (tz) => {
+      const wrong = inZone(tz, () => {
+        const found: string[] = [];
+        for (let t = Date.UTC(2018, 0, 1); t < Date.UTC(2019, 0, 1); t += 30 * 60_000) {
+          const day = localIsoDate(t);
+          if (localIsoDate(t, -1) !== addDays(day, -1) || localIsoDate(t, 1) !== addDays(day, 1)) found.push(new Date(t).toISOString());
+        }
+        return found;
+      });
+      expect(wrong).toEqual([]);
+    },
+  );
 });

@@ -1,6 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import type { Glance, GlanceMetric } from '../../shared/glance';
-import { addDays, localIsoDate } from '../../shared/local-date';
+import { localIsoDate } from '../../shared/local-date';
 import type { GlanceFormat } from '../glance-format';
 import type { MessageKey, Translate } from '../i18n';
 import type { UnitSettings } from '../units';
@@ -47,7 +47,7 @@ export function GlanceView({ glance, settings, day: selected, onDay, t, format, 
   const today = localIsoDate(now);
   const labels = {
     today: glance.today.date === today ? t('today') : format.shortDate(glance.today.date),
-    yesterday: glance.yesterday.date === addDays(today, -1) ? t('yesterday') : format.shortDate(glance.yesterday.date),
+    yesterday: glance.yesterday.date === localIsoDate(now, -1) ? t('yesterday') : format.shortDate(glance.yesterday.date),
   };
   const hero = (metric: GlanceMetric) => shown(metric.id) && <HeroCard key={metric.id} metric={metric} day={day} deps={deps} label={label(metric.id)} />;
   // One card for sleep on both days when either has a night, so switching days does not move the cards.
