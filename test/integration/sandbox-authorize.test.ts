@@ -13,6 +13,8 @@ const QUERY_REDIRECT = 'https://app.example.test/callback?keep=1';
 const CUSTOM_SCHEME_REDIRECT = 'cardiomood://example/redirect';
 const OTHER_CLIENT = { clientId: 'other-app', clientSecret: 'other-secret', redirectUris: [QUERY_REDIRECT, CUSTOM_SCHEME_REDIRECT] };
 const CHALLENGE = 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM';
+/** RFC 7636 Appendix B's verifier; CHALLENGE is its S256 challenge. */
+const VERIFIER = 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk';
 
 let sandbox: RunningSandbox;
 const base = { clientId: DEV_CLIENT_ID, redirectUri: CHROME_REDIRECT_URI };
@@ -34,6 +36,20 @@ async function openConsent(browser = createBrowser(sandbox.url), params: Partial
   if (!first.html.includes('id="login"')) return { browser, consent: first };
   const login = await browser.post('/oauth/login', { ...first.fields, ...ALICE });
   return { browser, consent: await browser.get(login.headers.get('Location') ?? '') };
+}
+
+/** Exchanges the code of an authorize redirect at the token endpoint (with the PKCE verifier when `pkce`). */
+async function exchange(location: URL, pkce: boolean) {
+  const { status, body } = await postToken(sandbox.url, {
+    grant_type: 'authorization_code',
+    code: location.searchParams.get('code') ?? '',
+    redirect_uri: CHROME_REDIRECT_URI,
+    client_id: DEV_CLIENT_ID,
+    client_secret: DEV_CLIENT_SECRET,
+    ...(pkce ? { code_verifier: VERIFIER } : {}),
+  });
+  expect(status).toBe(200);
+  return body as { access_token: string; refresh_token: string };
 }
 
 describe('GET /oauth/authorize', () => {
@@ -289,15 +305,7 @@ describe('consent page', () => {
 
   it('should echo the requested scope in the token response', async () => {
     const location = await authorizeWithForms(sandbox.url, { ...base, scope: 'summaries:read', ...ALICE });
-    const { status, body } = await postToken(sandbox.url, {
-      grant_type: 'authorization_code',
-      code: location.searchParams.get('code') ?? '',
-      redirect_uri: CHROME_REDIRECT_URI,
-      client_id: DEV_CLIENT_ID,
-      client_secret: DEV_CLIENT_SECRET,
-    });
-    expect(status).toBe(200);
-    expect(body.scope).toBe('summaries:read');
+    expect(((await exchange(location, false)) as { scope?: string }).scope).toBe('summaries:read');
   });
 });
 
@@ -335,7 +343,6 @@ describe('sign-in page escaping', () => {
  * `prompt=none` answers at once, `prompt=consent` always asks, `prompt=login` asks for the password.
  */
 describe('GET /oauth/authorize with a valid token and prompt', () => {
-  const VERIFIER = 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk';
 
   // Tokens issued by earlier tests in this sandbox would let Alice be approved without asking.
   beforeEach(() => sandbox.control.expireAccessTokens());
@@ -349,18 +356,6 @@ describe('GET /oauth/authorize with a valid token and prompt', () => {
     return { browser, tokens };
   }
 
-  async function exchange(location: URL, pkce: boolean) {
-    const { status, body } = await postToken(sandbox.url, {
-      grant_type: 'authorization_code',
-      code: location.searchParams.get('code') ?? '',
-      redirect_uri: CHROME_REDIRECT_URI,
-      client_id: DEV_CLIENT_ID,
-      client_secret: DEV_CLIENT_SECRET,
-      ...(pkce ? { code_verifier: VERIFIER } : {}),
-    });
-    expect(status).toBe(200);
-    return body as { access_token: string; refresh_token: string };
-  }
 
   /** The redirect an authorization request answers with (no page), as a URL. */
   async function redirected(browser: ReturnType<typeof createBrowser>, params: Record<string, string>) {
