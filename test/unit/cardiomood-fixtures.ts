@@ -1,3 +1,4 @@
+import { DAY_RECORD_VERSION, type DayRecord } from '../../src/cardiomood/day-record';
 import { addDays } from '../../src/shared/local-date';
 
 /** A plausible raw summary for one day; `overrides` replace whole sub-objects or fields. */
@@ -107,3 +108,49 @@ export const slotAt = (date: string, hhmm: string, extra: Record<string, number>
 
 /** Epoch ms of `date` at `hhmm` UTC. */
 export const at = (date: string, hhmm: string) => Date.parse(`${date}T${hhmm}:00Z`);
+
+/** Epoch ms of local `hh:mm` on `date` (the browser's zone: what the popup shows times in). */
+export function localAt(date: string, hhmm: string): number {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  const [h, min] = hhmm.split(':').map(Number) as [number, number];
+  return new Date(y, m - 1, d, h, min).getTime();
+}
+
+const repeat = <T>(value: T, times: number): T[] => Array<T>(times).fill(value);
+
+/**
+ * A cached day `k` days before `today` (what the background keeps), fetched today:
+ * - steps: 100·k in hour 7 and 8,000 more in hour 17 (by 07:30 half of 100·k: 50·k; all day 100·k + 8,000);
+ * - heart rate from 03:00: maximum 50, then 70 + k from 07:00; resting 50 + k; average 60 + k/2;
+ * - active minutes k + 80, sleep 400 + k minutes asleep (REM 90, light 210 + k, deep 100; 20 awake);
+ * - `values` replaces or adds daily values.
+ */
+export function pastDay(today: string, k: number, values: Record<string, number> = {}): DayRecord {
+  const date = addDays(today, -k);
+  return {
+    v: DAY_RECORD_VERSION,
+    date,
+    fetchedOn: today,
+    values: {
+      rest_hr: 50 + k,
+      steps: 100 * k + 8000,
+      max_hr: 70 + k,
+      avg_hr: 60 + k / 2,
+      active_minutes: k + 80,
+      step_goal_percent: k + 80,
+      'sleep.total_duration': 400 + k,
+      'sleep.awake': 20,
+      'sleep.rem': 90,
+      'sleep.light': 210 + k,
+      'sleep.deep': 100,
+      ...values,
+    },
+    profile: {
+      steps: [...repeat(0, 7), ...repeat(100 * k, 10), ...repeat(100 * k + 8000, 7)],
+      hrMax: [...repeat(null, 3), ...repeat(50, 4), ...repeat(70 + k, 17)],
+      hrAvg: [...repeat(null, 3), ...repeat(50, 4), ...repeat(60 + k / 2, 17)],
+      newestAt: localAt(date, '23:00'),
+      newestMinute: 23 * 60,
+    },
+  };
+}

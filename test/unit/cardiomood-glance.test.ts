@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { buildGlance } from '../../src/cardiomood/build-glance';
 import { buildReadingsSnapshot } from '../../src/cardiomood/build-readings-snapshot';
-import { buildDayRecord, DAY_RECORD_VERSION, type DayRecord } from '../../src/cardiomood/day-record';
+import { buildDayRecord, type DayRecord } from '../../src/cardiomood/day-record';
 import { addDays, dateRange } from '../../src/shared/local-date';
 import { summarySchema } from '../../src/cardiomood/summary-schema';
 import { DEMO_MEMBERS } from '../../src/sandbox/demo-members';
 import { generateDay } from '../../src/sandbox/generate-day';
 import { zonedTimeToUtc } from '../../src/sandbox/time-zone';
 import { glanceSchema, type Glance, type GlanceDay } from '../../src/shared/glance';
-import { at, slotAt } from './cardiomood-fixtures';
+import { at, pastDay, slotAt } from './cardiomood-fixtures';
 
 const TODAY = '2026-11-28';
 const YESTERDAY = '2026-11-27';
@@ -21,32 +21,11 @@ const repeat = <T>(value: T, times: number): T[] => Array<T>(times).fill(value);
  * - heart rate: 50 from 03:00, 70 + k at 07:00 → max by 07:30 = 50 + ½(70 + k − 50) = 60 + k/2,
  *   mean by 08:00 (50 + 70 + k) / 2 = 60 + k/2, so by 07:30 50 + ½(10 + k/2) = 55 + k/4;
  * - daily: resting 50 + k, active minutes k + 80 (by 07:30: (k + 80) · 50k / (100k + 8000) = k/2),
- *   sleep 400 + k minutes (total only).
+ *   sleep 400 + k minutes asleep (REM 90, light 210 + k, deep 100; 20 awake), no workouts.
+ * (The fixture is `pastDay` of cardiomood-fixtures.ts, which the page tests use too.)
  */
 function earlierDay(k: number): DayRecord {
-  const date = addDays(TODAY, -k);
-  return {
-    v: DAY_RECORD_VERSION,
-    date,
-    fetchedOn: TODAY,
-    values: {
-      rest_hr: 50 + k,
-      steps: 100 * k + 8000,
-      max_hr: 70 + k,
-      avg_hr: 60 + k / 2,
-      active_minutes: k + 80,
-      step_goal_percent: k + 80,
-      workouts: 0,
-      'sleep.total_duration': 400 + k,
-    },
-    profile: {
-      steps: [...repeat(0, 7), ...repeat(100 * k, 10), ...repeat(100 * k + 8000, 7)],
-      hrMax: [...repeat(null, 3), ...repeat(50, 4), ...repeat(70 + k, 17)],
-      hrAvg: [...repeat(null, 3), ...repeat(50, 4), ...repeat(60 + k / 2, 17)],
-      newestAt: at(date, '23:00'),
-      newestMinute: 23 * 60,
-    },
-  };
+  return pastDay(TODAY, k, { workouts: 0 });
 }
 const earlierDays = (ks: readonly number[]) => ks.map(earlierDay);
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
@@ -176,8 +155,8 @@ describe('buildGlance', () => {
       expect(comparison(row(day, 'max_hr'))).toEqual({ cmp: 'baseline', typical: 79, delta: -8, n: 14 });
       // Mean 60.5 (shown 61) vs. 60 + k/2 for k = 2…15: 64.25 → 64; 61 − 64 (not round(60.5 − 64) = −4).
       expect(comparison(row(day, 'avg_hr'))).toEqual({ cmp: 'baseline', typical: 64, delta: -3, n: 14 });
-      // Sleep 401 vs. 402…415: 408.5 → 409; only a total, so no stages.
-      expect(day.sleep).toMatchObject({ value: 401, typical: 409, delta: -8, awake: null, rem: null, light: null, deep: null });
+      // Sleep 401 vs. 402…415: 408.5 → 409; yesterday's stages as recorded (light 210 + 1).
+      expect(day.sleep).toMatchObject({ value: 401, typical: 409, delta: -8, awake: 20, rem: 90, light: 211, deep: 100 });
     });
 
     it('should draw its week ending yesterday, with no provisional point', () => {

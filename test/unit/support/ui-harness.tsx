@@ -4,7 +4,7 @@ import { afterEach, beforeEach, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { buildGlance } from '../../../src/cardiomood/build-glance';
 import { buildHistory, buildHistoryFromRecords } from '../../../src/cardiomood/build-history';
-import { buildDayRecord, DAY_RECORD_VERSION, type DayRecord } from '../../../src/cardiomood/day-record';
+import { buildDayRecord, type DayRecord } from '../../../src/cardiomood/day-record';
 import { buildIntraday } from '../../../src/cardiomood/build-intraday';
 import { buildReadingsSnapshot } from '../../../src/cardiomood/build-readings-snapshot';
 import { addDays, dateRange, localIsoDate } from '../../../src/shared/local-date';
@@ -27,7 +27,9 @@ import { createUiClient, type UiClientDeps } from '../../../src/ui/ui-client';
 import { UiEnvContext, type UiEnv } from '../../../src/ui/ui-env';
 import de from '../../../public/_locales/de/messages.json';
 import en from '../../../public/_locales/en/messages.json';
-import { rawDays } from '../cardiomood-fixtures';
+import { localAt, pastDay, rawDays } from '../cardiomood-fixtures';
+
+export { localAt, pastDay };
 import { installChromeMessaging } from './chrome-messaging';
 
 export type Messages = Record<string, { message: string; placeholders?: Record<string, { content: string }> }>;
@@ -71,51 +73,8 @@ export function intradayOf(list: Summary[], date: string): Intraday {
   );
 }
 
-/** Epoch ms of local `hh:mm` on `date` (the browser's zone: what the popup shows times in). */
-export function localAt(date: string, hhmm: string): number {
-  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
-  const [h, min] = hhmm.split(':').map(Number) as [number, number];
-  return new Date(y, m - 1, d, h, min).getTime();
-}
 
-const repeat = <T,>(value: T, times: number): T[] => Array<T>(times).fill(value);
 
-/**
- * A cached day `k` days before `today` (what the background keeps), fetched today:
- * - steps: 100·k in hour 7 and 8,000 more in hour 17 (by 07:30 half of 100·k: 50·k; all day 100·k + 8,000);
- * - heart rate from 03:00: maximum 50, then 70 + k from 07:00; resting 50 + k; average 60 + k/2;
- * - active minutes k + 80, sleep 400 + k minutes asleep (REM 90, light 210 + k, deep 100; 20 awake);
- * - `values` replaces or adds daily values.
- */
-export function pastDay(today: string, k: number, values: Record<string, number> = {}): DayRecord {
-  const date = addDays(today, -k);
-  return {
-    v: DAY_RECORD_VERSION,
-    date,
-    fetchedOn: today,
-    values: {
-      rest_hr: 50 + k,
-      steps: 100 * k + 8000,
-      max_hr: 70 + k,
-      avg_hr: 60 + k / 2,
-      active_minutes: k + 80,
-      step_goal_percent: k + 80,
-      'sleep.total_duration': 400 + k,
-      'sleep.awake': 20,
-      'sleep.rem': 90,
-      'sleep.light': 210 + k,
-      'sleep.deep': 100,
-      ...values,
-    },
-    profile: {
-      steps: [...repeat(0, 7), ...repeat(100 * k, 10), ...repeat(100 * k + 8000, 7)],
-      hrMax: [...repeat(null, 3), ...repeat(50, 4), ...repeat(70 + k, 17)],
-      hrAvg: [...repeat(null, 3), ...repeat(50, 4), ...repeat(60 + k / 2, 17)],
-      newestAt: localAt(date, '23:00'),
-      newestMinute: 23 * 60,
-    },
-  };
-}
 
 /**
  * Today synced at 07:30 (step slots 07:05 and 07:29, heart rate 07:20 and 07:25; `syncedAt` moves the
