@@ -225,12 +225,7 @@ export function createAuthSession(deps: AuthSessionDeps): AuthSession {
     await deps.clearMemberData();
     deps.onChange();
     if (reason === 'signed_out') {
-      // RFC 7009: the refresh token first (a server may revoke the access tokens issued with it).
-      const refreshToken = tokens?.refreshToken ?? persisted;
-      await revokeLater([
-        ...(refreshToken ? [{ token: refreshToken, hint: 'refresh_token' as const }] : []),
-        ...(tokens ? [{ token: tokens.accessToken, hint: 'access_token' as const }] : []),
-      ]);
+      await revokeTokens(tokens?.refreshToken ?? persisted, tokens?.accessToken);
     }
   }
 
@@ -351,11 +346,7 @@ export function createAuthSession(deps: AuthSessionDeps): AuthSession {
     const tokens = await exchangeCallback(callbackUrl, { state: request.state, codeVerifier: request.codeVerifier, redirectUri });
     if (!tokens.ok) return tokens;
     const received = toStoredTokens(tokens.value, now(), null);
-    const revokeReceived = () =>
-      revokeLater([
-        ...(received.refreshToken ? [{ token: received.refreshToken, hint: 'refresh_token' as const }] : []),
-        { token: received.accessToken, hint: 'access_token' },
-      ]);
+    const revokeReceived = () => revokeTokens(received.refreshToken, received.accessToken);
     if (from !== epoch || from.signal.aborted) {
       // A sign-out won while the code was exchanged: what it brought must not live on.
       await revokeReceived();
@@ -440,13 +431,7 @@ export function createAuthSession(deps: AuthSessionDeps): AuthSession {
     const response = await companion.refresh({ refresh_token: refreshToken, replay_nonce: attempt.nonce });
     if (from !== epoch || from.signal.aborted) {
       // The session ended while this refresh ran: what it received must not live on.
-      if (response.ok) {
-        const received = toStoredTokens(response.value, now(), null);
-        await revokeLater([
-          ...(received.refreshToken ? [{ token: received.refreshToken, hint: 'refresh_token' as const }] : []),
-          { token: received.accessToken, hint: 'access_token' },
-        ]);
-      }
+      if (response.ok) await revokeTokens(response.value.refresh_token, response.value.access_token);
       return err('NOT_SIGNED_IN', 'the session ended while its tokens were being refreshed');
     }
     if (response.ok) {
@@ -538,6 +523,14 @@ export function createAuthSession(deps: AuthSessionDeps): AuthSession {
     });
     revocationEdits = run.catch(() => undefined);
     return run;
+  }
+
+  /** Queues a session's tokens for revocation, the refresh token first (RFC 7009: a server may revoke the access tokens issued with it). */
+  function revokeTokens(refreshToken: string | null | undefined, accessToken: string | undefined): Promise<void> {
+    return revokeLater([
+      ...(refreshToken ? [{ token: refreshToken, hint: 'refresh_token' as const }] : []),
+      ...(accessToken ? [{ token: accessToken, hint: 'access_token' as const }] : []),
+    ]);
   }
 
   /** Queues tokens for revocation (storage.session only) and starts revoking them. */
