@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { tokenResponseSchema, type TokenResponse } from '../shared/token-response';
-import { COMPANION_ERROR, CompanionError } from './companion-error';
-import type { ObserveUpstream, UpstreamCallOptions } from './upstream';
+import { LOST_REFRESH, type ObserveUpstream, type UpstreamCallOptions } from './upstream';
 
 /**
  * The refresh replay window (SECURITY.md, "Refresh replay window"). CardioMood invalidates a refresh
@@ -177,7 +176,7 @@ async function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(
       // The refresh runs on: a late answer still lands in the window for a retry with the same nonce.
-      () => reject(new CompanionError(504, COMPANION_ERROR.REFRESH_OUTCOME_UNKNOWN, `CardioMood did not answer the refresh within ${ms} ms`)),
+      () => reject(LOST_REFRESH.timedOut(ms)),
       ms,
     );
   });

@@ -150,7 +150,7 @@ export function createUpstreamClient(config: CompanionConfig, deps: UpstreamDeps
 }
 
 /** The errors a call answers when it went out and its answer did not come back. */
-interface LostCall {
+export interface LostCall {
   /** The connection broke after the request may have reached CardioMood (502). */
   broken: (during: 'request' | 'answer') => CompanionError;
   /** No answer within the timeout (504). */
@@ -165,7 +165,8 @@ const LOST_CALL: LostCall = {
   timedOut: (timeoutMs) => new CompanionError(504, COMPANION_ERROR.UPSTREAM_TIMEOUT, `CardioMood did not answer within ${timeoutMs} ms`),
 };
 
-const LOST_REFRESH: LostCall = {
+/** What a refresh answers when it went out and no answer came: the refresh token may have been used. */
+export const LOST_REFRESH: LostCall = {
   broken: () =>
     new CompanionError(
       502,
