@@ -118,9 +118,9 @@ export function createAuthorizeRoutes(ctx: SandboxContext) {
     );
   };
 
-  /** The member allowed (or needs not be asked): a single-use code goes back to the client. */
-  const approve = (c: Context, requestId: string, request: PendingRequest, memberId: string) => {
-    pending.delete(requestId);
+  /** A single-use code for the member goes back to the client, with its `state`. */
+  type CodeRequest = Pick<PendingRequest, 'client' | 'redirectUri' | 'state' | 'codeChallenge' | 'scope'>;
+  const issueCode = (c: Context, request: CodeRequest, memberId: string) => {
     const code = ctx.store.createCode({
       memberId,
       clientId: request.client.clientId,
@@ -129,6 +129,12 @@ export function createAuthorizeRoutes(ctx: SandboxContext) {
       scope: request.scope,
     });
     return c.redirect(callbackUrl(request.redirectUri, { code, state: request.state }), 302);
+  };
+
+  /** The member allowed (or needs not be asked): the pending request ends in a code. */
+  const approve = (c: Context, requestId: string, request: PendingRequest, memberId: string) => {
+    pending.delete(requestId);
+    return issueCode(c, request, memberId);
   };
 
   /** Passport skips the consent screen for a member who already holds a valid token of this client with these scopes. */
@@ -185,8 +191,7 @@ export function createAuthorizeRoutes(ctx: SandboxContext) {
         return fail(SANDBOX_ERROR.CONSENT_REQUIRED, 'The member has not approved this application, or the approval was revoked');
       }
       ctx.stats.silentApprovals++;
-      const code = ctx.store.createCode({ memberId, clientId: client.clientId, redirectUri, codeChallenge, scope });
-      return c.redirect(callbackUrl(redirectUri, { code, state }), 302);
+      return issueCode(c, { client, redirectUri, state, codeChallenge, scope }, memberId);
     }
     if (prompt === 'login' && existing?.session.memberId) {
       // Passport logs the member out and asks for the password again; the old session is worth nothing.
