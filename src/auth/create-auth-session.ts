@@ -2,6 +2,7 @@ import * as oauth from 'oauth4webapi';
 import { COMPANION_CLIENT_TIMEOUT_MS, REFRESH_OUTCOME_UNKNOWN, type ExchangeRequest } from '../shared/companion-api';
 import { err, ok, type AppError, type ErrorCode, type Result } from '../shared/error-codes';
 import { isExpired, keepAliveAt, SILENT_REAUTH_TIMEOUT_MS } from '../shared/policy';
+import { createSerialQueue } from '../shared/serial-queue';
 import { needsReconnect, type SessionEndReason, type Status } from '../shared/status';
 import type { TokenResponse } from '../shared/token-response';
 import type { AuthStorage, PendingRevocations, RefreshAttempt, StoredTokens } from './auth-storage';
@@ -160,18 +161,13 @@ export function createAuthSession(deps: AuthSessionDeps): AuthSession {
   let started: Promise<void> = Promise.resolve();
   /** The current session: aborted when it ends, replaced when a new one begins. */
   let epoch = new AbortController();
-  let ending: Promise<unknown> = Promise.resolve();
+  const ending = createSerialQueue();
 
   /**
    * Token writes and "keep me signed in" changes run one at a time, so that switching it off while a
    * refresh saves its tokens cannot leave the new refresh token persisted.
    */
-  let tokenWrites: Promise<unknown> = Promise.resolve();
-  function serialized<T>(run: () => Promise<T>): Promise<T> {
-    const result = tokenWrites.then(run);
-    tokenWrites = result.catch(() => undefined);
-    return result;
-  }
+  const serialized = createSerialQueue();
 
   /** Attempts are written in the same queue: with "keep me signed in" their nonce goes next to the persisted token. */
   const writeAttempt = (attempt: RefreshAttempt | null) => serialized(() => storage.writeAttempt(attempt));
@@ -204,9 +200,7 @@ export function createAuthSession(deps: AuthSessionDeps): AuthSession {
    * reason recorded last is the one of the last end.
    */
   function endSession(reason: SessionEndReason, from?: AbortController): Promise<void> {
-    const run = ending.then(() => finishSession(reason, from));
-    ending = run.catch(() => undefined);
-    return run;
+    return ending(() => finishSession(reason, from));
   }
 
   async function finishSession(reason: SessionEndReason, from: AbortController | undefined): Promise<void> {
@@ -514,15 +508,13 @@ export function createAuthSession(deps: AuthSessionDeps): AuthSession {
    * Read, change and write the revocation queue as one step: a pass that finishes while tokens are
    * queued must not write its older copy over them.
    */
-  let revocationEdits: Promise<unknown> = Promise.resolve();
+  const revocationEdits = createSerialQueue();
   function editRevocations(change: (queued: PendingRevocations) => PendingRevocations): Promise<PendingRevocations> {
-    const run = revocationEdits.then(async () => {
+    return revocationEdits(async () => {
       const next = change(await storage.readRevocations());
       await storage.writeRevocations(next);
       return next;
     });
-    revocationEdits = run.catch(() => undefined);
-    return run;
   }
 
   /** Queues a session's tokens for revocation, the refresh token first (RFC 7009: a server may revoke the access tokens issued with it). */

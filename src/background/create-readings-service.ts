@@ -12,6 +12,7 @@ import type { Glance } from '../shared/glance';
 import { POPUP_VIEW_VERSION } from '../shared/popup-view-keys';
 import { FRESH_FOR_MS, nextRetryDelayMs } from '../shared/policy';
 import { HISTORY_RANGES } from '../shared/history-ranges';
+import { createSerialQueue } from '../shared/serial-queue';
 import type { History, Intraday } from '../shared/readings';
 import { IDLE_SYNC, type ReadingsStore } from './readings-store';
 import type { SettingsState } from './settings-store';
@@ -88,12 +89,7 @@ export function createReadingsService(deps: ReadingsServiceDeps): ReadingsServic
   const { session, api, store, now } = deps;
   let inflight: Promise<Result<void>> | null = null;
   /** Read-modify-write of the records and what is derived from them, one at a time. */
-  let writes: Promise<unknown> = Promise.resolve();
-  function exclusive<T>(run: () => Promise<T>): Promise<T> {
-    const result = writes.then(run);
-    writes = result.catch(() => undefined);
-    return result;
-  }
+  const exclusive = createSerialQueue();
 
   async function onFailure(error: AppError & { retryAfterMs?: number }, signal: AbortSignal): Promise<void> {
     if (SIGNED_OUT.has(error.code)) return;

@@ -1,4 +1,5 @@
 import { DEFAULT_SETTINGS, type Settings, type SettingsPatch } from '../shared/settings';
+import { createSerialQueue } from '../shared/serial-queue';
 import type { StoredItem } from '../storage/define-stored-item';
 
 /** The member's settings as the background must use them. */
@@ -28,19 +29,17 @@ export function createSettingsStore(item: StoredItem<Settings>): SettingsStore {
     return { settings: UNREADABLE_SETTINGS, unreadable: true };
   }
   // Updates run one after another: two quick patches must not both start from the same old settings.
-  let queue: Promise<unknown> = Promise.resolve();
+  const queue = createSerialQueue();
   return {
     read,
     get: async () => (await read()).settings,
     update(patch) {
-      const run = queue.then(async () => {
+      return queue(async () => {
         // Saving writes complete, valid settings: unreadable ones are replaced (and the notice goes).
         const next: Settings = { ...(await read()).settings, ...patch };
         await item.set(next);
         return next;
       });
-      queue = run.catch(() => undefined);
-      return run;
     },
   };
 }
