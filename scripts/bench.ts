@@ -5,7 +5,8 @@
  *
  * Not a test: it exits 0 whatever the figures, and 1 only when a measurement could not be made.
  * BENCH_RUNS (default 15) sets the repetitions of each browser timing; BENCH_BROWSERS (default
- * "chromium,firefox") which browsers run.
+ * "chromium,firefox") which browsers run; BENCH_ONLY (comma-separated parts of measurement names,
+ * e.g. "warm time,after a browser restart") runs only the measurements whose names contain one of them.
  */
 import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -47,6 +48,12 @@ const BROWSERS: readonly { name: BenchBrowserName; executable: 'chromium' | 'fir
 /** The floor page is skipped by every normal build (its `manifest.include` names no real browser). */
 const FLOOR_ENTRYPOINT = 'floor';
 
+const ONLY = process.env.BENCH_ONLY?.split(',').map((part) => part.trim()).filter(Boolean);
+/** Whether the measurement named `name` runs in this bench (all of them unless BENCH_ONLY says otherwise). */
+function selected(name: string): boolean {
+  return !ONLY || ONLY.some((part) => name.includes(part));
+}
+
 function selectedBrowsers() {
   const wanted = (process.env.BENCH_BROWSERS ?? 'chromium,firefox').split(',').map((name) => name.trim().toLowerCase());
   return BROWSERS.filter((browser) => wanted.includes(browser.executable));
@@ -58,7 +65,7 @@ async function main(): Promise<number> {
   const cleanups: (() => Promise<unknown>)[] = [];
   const started = performance.now();
   const browserLabels: string[] = [];
-  const context: string[] = [`Node ${process.version}`, `${cpus().length} cores`, `${RUNS} runs per browser timing`];
+  const context: string[] = [`Node ${process.version}`, `${cpus().length} cores`, `${RUNS} runs per browser timing`, ...(ONLY ? [`only: ${ONLY.join(', ')}`] : [])];
   const step = (text: string) => console.error(`[bench ${((performance.now() - started) / 1000).toFixed(0).padStart(3)} s] ${text}`);
   /** Runs one measurement; a failure becomes a NOT MEASURED row instead of ending the run. */
   const attempt = async (section: string, measurement: string, fn: () => Promise<Row[]>): Promise<Row[]> => {
@@ -137,7 +144,7 @@ async function main(): Promise<number> {
       ])),
     );
 
-    rows.push(
+    if (selected('companion refresh round-trips')) rows.push(
       ...(await attempt('Companion', 'refresh round-trips', async () => {
         step(`companion: ${COMPANION_ROUNDS} refresh round-trips each way`);
         const result = await benchCompanion({
@@ -162,7 +169,7 @@ async function main(): Promise<number> {
       })),
     );
 
-    rows.push(
+    if (selected('requests per idle member-day')) rows.push(
       ...(await attempt('Requests', 'per idle member-day', async () => {
         step('requests per idle member-day: the simulated day (vitest, fake browser and clock)');
         return benchIdleDay(TMP);
@@ -179,7 +186,7 @@ async function main(): Promise<number> {
         const browser = await launchBenchBrowser(name, builds.get(target)!);
         try {
           browserLabels.push(browser.label);
-          return await runBrowserBench({ browser, sandbox, member: DEMO_MEMBER, runs: RUNS, budgets: BUDGETS, hasSidepanel, step }, attempt);
+          return await runBrowserBench({ browser, sandbox, member: DEMO_MEMBER, runs: RUNS, budgets: BUDGETS, hasSidepanel, selected, step }, attempt);
         } finally {
           await browser.close();
         }

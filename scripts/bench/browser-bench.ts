@@ -55,6 +55,8 @@ export interface BrowserBenchContext {
   budgets: { popupWarmVsFloor: number; popupAfterRestartVsFloor: number; sidepanel90DaysMs: number };
   /** False when the build has no side panel (entrypoints/sidepanel missing): its row reads n/a. */
   hasSidepanel: boolean;
+  /** Whether a measurement of this name runs (BENCH_ONLY; the floor always runs with the warm popup). */
+  selected(measurement: string): boolean;
   step(text: string): void;
 }
 
@@ -447,6 +449,7 @@ export async function runBrowserBench(
   );
   if (rows.some((row) => row.failed)) return rows.map((row) => ({ ...row, browser: browser.name }));
   for (const measurement of BROWSER_MEASUREMENTS) {
+    if (!context.selected(measurement.measurement)) continue;
     rows.push(...(await attempt(measurement.section, measurement.measurement, () => measurement.measure(context))));
   }
   const floor: Summary | undefined = rows.find((row) => row.section === FLOOR_SECTION && row.summary)?.summary;
