@@ -202,7 +202,8 @@ export default defineConfig({
       default_locale: 'en',
       // Each permission is justified in docs/permissions.md; a test pins the set. WXT adds
       // `sidePanel` on Chrome itself, together with `side_panel`, when entrypoints/sidepanel exists.
-      permissions: ['identity', 'storage', 'alarms', 'idle'],
+      // `offscreen` (Chrome): the popup frame's localStorage copy (src/background/frame-cache.ts).
+      permissions: ['identity', 'storage', 'alarms', 'idle', ...(firefox ? [] : ['offscreen'])],
       host_permissions: hostPermissionsFor(config),
       content_security_policy: { extension_pages: extensionPagesCsp(config, env.command) },
       action: { default_title: '__MSG_actionTitle__' },

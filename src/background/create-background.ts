@@ -9,7 +9,8 @@ import type { BuildConfig } from '../shared/build-config';
 import { POLL_BASE_MS } from '../shared/policy';
 import { setBadge } from './badge';
 import { ALWAYS_ACTIVE, createBadgePoll, type IdleSource } from './create-badge-poll';
-import { createReadingsService } from './create-readings-service';
+import { createReadingsService, type ReadingsServiceDeps } from './create-readings-service';
+import type { FrameCache } from './frame-cache';
 import { createStatusHub } from './create-status-hub';
 import { createReadingsStore } from './readings-store';
 import { registerMessageHandlers } from './register-message-handlers';
@@ -40,6 +41,10 @@ export interface BackgroundDeps {
   setTimer?: (run: () => void, ms: number) => () => void;
   /** `browser.idle` (the entrypoint passes it); without it the member counts as always at the computer. */
   idle?: IdleSource;
+  /** Renders the popup's first frame into each view it writes (see ReadingsServiceDeps.renderFrame). */
+  renderPopupFrame?: ReadingsServiceDeps['renderFrame'];
+  /** Where the popup's frame is cached for its synchronous first read (see FrameCache). */
+  frameCache?: FrameCache;
 }
 
 function setTimer(run: () => void, ms: number): () => void {
@@ -112,6 +117,8 @@ export function startBackground(deps: BackgroundDeps): () => void {
     readSettings: () => settings.read(),
     scheduleRetry: (at) => schedule(ALARMS.retryReadings, at),
     onChange: changed,
+    renderFrame: deps.renderPopupFrame,
+    frameCache: deps.frameCache,
   });
   hub = createStatusHub({
     session,

@@ -9,11 +9,14 @@ import { addDays, dateRange, localIsoDate } from '../shared/local-date';
 import { glanceWindows, historyWindow, intradayWindow, windowsFor, type SummariesWindow } from '../cardiomood/readings-window';
 import { err, ok, type AppError, type ErrorCode, type Result } from '../shared/error-codes';
 import type { Glance } from '../shared/glance';
+import type { PopupFrame, PopupView } from '../shared/popup-view';
 import { POPUP_VIEW_VERSION } from '../shared/popup-view-keys';
 import { FRESH_FOR_MS, nextRetryDelayMs } from '../shared/policy';
 import { HISTORY_RANGES } from '../shared/history-ranges';
 import { createSerialQueue } from '../shared/serial-queue';
+import type { StorageAreaName } from '../shared/storage-area';
 import type { History, Intraday } from '../shared/readings';
+import type { FrameCache } from './frame-cache';
 import { IDLE_SYNC, type ReadingsStore } from './readings-store';
 import type { SettingsState } from './settings-store';
 
@@ -28,6 +31,14 @@ export interface ReadingsServiceDeps {
   /** Plans (or cancels, with null) the retry alarm. */
   scheduleRetry: (at: number | null) => Promise<void>;
   onChange: () => void;
+  /**
+   * The popup's first frame for a view, as the page kept in `area` will paint it (the entrypoint
+   * passes src/ui/popup/render-stored-popup.tsx); without it, or when it throws, views carry none
+   * and the popup renders them itself.
+   */
+  renderFrame?: (view: PopupView, area: StorageAreaName, now: number) => PopupFrame;
+  /** The frame's copy in localStorage, kept only with "Keep me signed in" (see FrameCache). */
+  frameCache?: FrameCache;
 }
 
 export interface ReadingsService {
@@ -130,17 +141,37 @@ export function createReadingsService(deps: ReadingsServiceDeps): ReadingsServic
   async function writeViews(glance: Glance, signal: AbortSignal): Promise<void> {
     const { settings } = await deps.readSettings();
     if (signal.aborted) return;
-    const view = {
+    const view: PopupView = {
       v: POPUP_VIEW_VERSION,
       glance,
       units: settings.units,
       temperature: settings.temperature,
       hidden: settings.hiddenTiles,
       savedAt: now(),
-    } as const;
-    await store.writeView(view);
+    };
+    const frame = frameOf(view, 'session');
+    await store.writeView(view, frame);
     if (signal.aborted) return;
-    await store.writeLastView(settings.keepSignedIn ? view : null);
+    if (settings.keepSignedIn) await store.writeLastView(view, frameOf(view, 'local'));
+    else await store.writeLastView(null);
+    if (signal.aborted) return;
+    await cacheFrame(settings.keepSignedIn ? frame : null);
+  }
+
+  /** Updates the frame's localStorage copy; a failure only costs the popup its fastest first frame. */
+  async function cacheFrame(frame: PopupFrame | null): Promise<void> {
+    await deps.frameCache?.write(frame).catch((error: unknown) => console.error('Caching the popup frame failed', error));
+  }
+
+  /** The first frame of `view` as the popup kept in `area` paints it; null without a renderer or when it fails. */
+  function frameOf(view: PopupView, area: StorageAreaName): PopupFrame | null {
+    if (!deps.renderFrame) return null;
+    try {
+      return deps.renderFrame(view, area, view.savedAt);
+    } catch (error) {
+      console.error('Rendering the popup frame failed; the popup will render the view itself', error);
+      return null;
+    }
   }
 
   /** Merges fetched records into the cache and derives the glance, the snapshot and the views from it. */
@@ -246,17 +277,28 @@ export function createReadingsService(deps: ReadingsServiceDeps): ReadingsServic
       return exclusive(async () => {
         const [view, { settings }] = await Promise.all([store.readView(), deps.readSettings()]);
         if (view && !signal.aborted) await writeViews(view.glance, signal);
-        else if (!settings.keepSignedIn) await store.writeLastView(null);
+        else if (!settings.keepSignedIn) {
+          await store.writeLastView(null);
+          await cacheFrame(null);
+        }
       });
     },
     start() {
       return exclusive(async () => {
         const [{ settings }, signedIn] = await Promise.all([deps.readSettings(), session.hasSession()]);
-        if (!settings.keepSignedIn || !signedIn) await store.writeLastView(null);
+        if (!settings.keepSignedIn || !signedIn) {
+          await store.writeLastView(null);
+          await cacheFrame(null);
+        } else if (!(await store.readView())) {
+          // A new browser session: the cached frame is this session's no more, the kept one (with
+          // its "from 22:10" notice) is what the popup should paint until fresh readings arrive.
+          await cacheFrame(await store.readLastFrame());
+        }
       });
     },
     async clear() {
       await store.clear();
+      await cacheFrame(null);
       await deps.scheduleRetry(null);
     },
   };

@@ -1,5 +1,5 @@
 import type { DayRecord } from '../cardiomood/day-record';
-import type { PopupView } from '../shared/popup-view';
+import type { PopupFrame, PopupView } from '../shared/popup-view';
 import type { ReadingsSnapshot } from '../shared/readings';
 import type { Status } from '../shared/status';
 import type { PollState, StorageItems, SyncRecord } from '../storage/storage-items';
@@ -21,10 +21,14 @@ export interface ReadingsStore {
   writeSnapshot(snapshot: ReadingsSnapshot | null): Promise<void>;
   /** The popup's current first-frame view; its glance is the one Status carries. */
   readView(): Promise<PopupView | null>;
-  writeView(view: PopupView | null): Promise<void>;
+  /** Writes (or, with null, deletes) the view and the first frame rendered from it (none: deleted). */
+  writeView(view: PopupView | null, frame?: PopupFrame | null): Promise<void>;
   /** The view kept on disk for the next browser start ("Keep me signed in"). */
   readLastView(): Promise<PopupView | null>;
-  writeLastView(view: PopupView | null): Promise<void>;
+  /** The first frame rendered from the kept view. */
+  readLastFrame(): Promise<PopupFrame | null>;
+  /** Writes (or, with null, deletes) the kept view and its first frame. */
+  writeLastView(view: PopupView | null, frame?: PopupFrame | null): Promise<void>;
   readSync(): Promise<SyncRecord>;
   writeSync(sync: SyncRecord): Promise<void>;
   /** The badge poll's backoff (no poll yet: nothing unchanged). */
@@ -36,7 +40,7 @@ export interface ReadingsStore {
 
 type ReadingsItems = Pick<
   StorageItems,
-  'readingsDays' | 'readingsSnapshot' | 'readingsSync' | 'readingsPoll' | 'popupView' | 'lastPopupView'
+  'readingsDays' | 'readingsSnapshot' | 'readingsSync' | 'readingsPoll' | 'popupView' | 'lastPopupView' | 'popupFrame' | 'lastPopupFrame'
 >;
 
 export function createReadingsStore(items: ReadingsItems): ReadingsStore {
@@ -44,21 +48,37 @@ export function createReadingsStore(items: ReadingsItems): ReadingsStore {
     <T>(item: { set(value: T): Promise<void>; remove(): Promise<void> }) =>
     (value: T | null) =>
       value === null ? item.remove() : item.set(value);
+  /** A view and its frame go together: no frame outlives its view, or belongs to an older one. */
+  const writeViewAndFrame =
+    (view: ReadingsItems['popupView'], frame: ReadingsItems['popupFrame']) =>
+    async (value: PopupView | null, rendered: PopupFrame | null = null) => {
+      await Promise.all([writeOrRemove(view)(value), writeOrRemove(frame)(value === null ? null : rendered)]);
+    };
   return {
     readDays: async () => (await items.readingsDays.get()) ?? [],
     writeDays: (records) => items.readingsDays.set(records),
     readSnapshot: () => items.readingsSnapshot.get(),
     writeSnapshot: writeOrRemove(items.readingsSnapshot),
     readView: () => items.popupView.get(),
-    writeView: writeOrRemove(items.popupView),
+    writeView: writeViewAndFrame(items.popupView, items.popupFrame),
     readLastView: () => items.lastPopupView.get(),
-    writeLastView: writeOrRemove(items.lastPopupView),
+    readLastFrame: () => items.lastPopupFrame.get(),
+    writeLastView: writeViewAndFrame(items.lastPopupView, items.lastPopupFrame),
     readSync: async () => (await items.readingsSync.get()) ?? IDLE_SYNC,
     writeSync: (sync) => items.readingsSync.set(sync),
     readPoll: async () => (await items.readingsPoll.get()) ?? { unchanged: 0 },
     writePoll: (poll) => items.readingsPoll.set(poll),
     async clear() {
-      const all = [items.readingsDays, items.readingsSnapshot, items.readingsSync, items.readingsPoll, items.popupView, items.lastPopupView];
+      const all: { remove(): Promise<void> }[] = [
+        items.readingsDays,
+        items.readingsSnapshot,
+        items.readingsSync,
+        items.readingsPoll,
+        items.popupView,
+        items.lastPopupView,
+        items.popupFrame,
+        items.lastPopupFrame,
+      ];
       await Promise.all(all.map((item) => item.remove()));
     },
   };

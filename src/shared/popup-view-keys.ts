@@ -12,5 +12,22 @@ import type { StorageAreaName } from './storage-area';
  */
 export const POPUP_VIEW_KEYS = { session: 'view.popup', local: 'view.lastPopup' } as const satisfies Record<StorageAreaName, string>;
 
+/**
+ * Where the background keeps the first frame rendered from each of those views (PopupFrame in
+ * src/shared/popup-view.ts), in the same areas, written and deleted with them.
+ */
+export const POPUP_FRAME_KEYS = { session: 'view.popupFrame', local: 'view.lastPopupFrame' } as const satisfies Record<StorageAreaName, string>;
+
 /** Bumped on any change a stored view cannot be painted with; the popup ignores other versions. */
 export const POPUP_VIEW_VERSION = 1;
+
+
+/**
+ * The first frame's copy in the extension's `localStorage`, the one store a page reads without a
+ * round trip: the popup paints from it synchronously (src/ui/popup/start-popup.ts). Only while
+ * "Keep me signed in" is on (it is on disk), written and deleted by the background (src/shared/frame-cache.ts).
+ */
+export const FRAME_CACHE_KEY = 'cardiomood.popupFrame';
+
+/** The message the background sends Chrome's offscreen document with a frame to cache (or null: delete). */
+export const FRAME_CACHE_MESSAGE = 'cardiomood.frameCache';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isFrameTree, type FrameNode } from './frame-tree';
 import { glanceSchema } from './glance';
 import { POPUP_VIEW_VERSION } from './popup-view-keys';
 import { settingsSchema } from './settings';
@@ -8,6 +9,28 @@ import { settingsSchema } from './settings';
  * the display settings it is rendered with. The background writes it (POPUP_VIEW_KEYS); the popup
  * imports only the type, so no zod reaches its first-paint code, and checks `v` itself.
  */
+/**
+ * The popup's first frame, rendered by the background from a view with the popup's own
+ * components (src/ui/popup/render-stored-popup.tsx), kept beside that view under its own key
+ * (POPUP_FRAME_KEYS) so the popup's first read is small, and what the rendering holds for: the local
+ * day it was rendered on ("Today", "Yesterday" and times of day are relative to it) and the UI
+ * language. The popup paints it only when both still match; otherwise it renders the view itself.
+ */
+export const popupFrameSchema = z.object({
+  v: z.literal(POPUP_VIEW_VERSION),
+  /** Which rendering this is (the area it was rendered for, and when): equal keys, equal frames. */
+  key: z.string(),
+  /** The markup as data (src/shared/frame-tree.ts): built into DOM without any HTML parsing. */
+  tree: z.custom<FrameNode[]>(isFrameTree, 'not a frame tree'),
+  /** Local ISO date (YYYY-MM-DD) the frame was rendered on. */
+  date: z.string(),
+  /** `i18n.getUILanguage()` at rendering. */
+  language: z.string(),
+  /** The glance's checkedAt: "checked n minutes ago" is the one text set at painting. */
+  checkedAt: z.number(),
+});
+export type PopupFrame = z.infer<typeof popupFrameSchema>;
+
 export const popupViewSchema = z.object({
   v: z.literal(POPUP_VIEW_VERSION),
   glance: glanceSchema,

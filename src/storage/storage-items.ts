@@ -2,13 +2,13 @@ import { z } from 'zod';
 import { appErrorSchema } from '../shared/app-error-schema';
 import { dayRecordSchema } from '../cardiomood/day-record';
 import { replayNonceSchema } from '../shared/companion-api';
-import { popupViewSchema } from '../shared/popup-view';
-import { POPUP_VIEW_KEYS } from '../shared/popup-view-keys';
+import { popupFrameSchema, popupViewSchema } from '../shared/popup-view';
+import { POPUP_FRAME_KEYS, POPUP_VIEW_KEYS } from '../shared/popup-view-keys';
 import { readingsSnapshotSchema } from '../shared/readings';
 import { settingsSchema } from '../shared/settings';
 import { sessionEndReasonSchema, statusSchema } from '../shared/status';
 import { defineStoredItem, type StoredItem } from './define-stored-item';
-import type { PopupView } from '../shared/popup-view';
+import type { PopupFrame, PopupView } from '../shared/popup-view';
 
 /**
  * Every key the extension stores, with its shape, version and the migrations that lead to it.
@@ -157,6 +157,10 @@ export interface StorageItems {
   popupView: StoredItem<PopupView>;
   /** The last popup view, on disk, only while "Keep me signed in" is on. */
   lastPopupView: StoredItem<PopupView>;
+  /** The first frame rendered from `popupView` (storage.session). */
+  popupFrame: StoredItem<PopupFrame>;
+  /** The first frame rendered from `lastPopupView` (storage.local, "Keep me signed in" only). */
+  lastPopupFrame: StoredItem<PopupFrame>;
   authNote: StoredItem<AuthNote>;
   sessionEnd: StoredItem<SessionEnd>;
   refreshAttempt: StoredItem<RefreshAttempt>;
@@ -195,6 +199,8 @@ export function createStorageItems(options: { warn?: (message: string) => void }
     readingsPoll: defineStoredItem('session:readings.poll', { schema: pollStateSchema, version: 1, warn }),
     popupView: defineStoredItem(`session:${POPUP_VIEW_KEYS.session}`, { schema: popupViewSchema, version: 1, warn }),
     lastPopupView: defineStoredItem(`local:${POPUP_VIEW_KEYS.local}`, { schema: popupViewSchema, version: 1, warn }),
+    popupFrame: defineStoredItem(`session:${POPUP_FRAME_KEYS.session}`, { schema: popupFrameSchema, version: 1, warn }),
+    lastPopupFrame: defineStoredItem(`local:${POPUP_FRAME_KEYS.local}`, { schema: popupFrameSchema, version: 1, warn }),
     authNote: defineStoredItem('session:auth.note', {
       schema: authNoteSchema,
       version: 2,

@@ -134,6 +134,8 @@ describe('store packages', () => {
     for (const [, pkg] of browsers()) {
       const expected = ['alarms', 'identity', 'idle', 'storage'];
       if (pkg === chrome && HAS_SIDEPANEL) expected.push('sidePanel');
+      // Chrome's worker has no localStorage: the popup frame's copy is written by an offscreen document.
+      if (pkg === chrome) expected.push('offscreen');
       expect([...pkg.manifest.permissions].sort()).toEqual(expected.sort());
       expect(pkg.manifest.optional_permissions).toBeUndefined();
       expect(pkg.manifest.optional_host_permissions).toBeUndefined();

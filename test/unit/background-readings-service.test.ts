@@ -4,6 +4,9 @@ import { SessionEndedError } from '../../src/auth/create-auth-session';
 import { createReadingsService } from '../../src/background/create-readings-service';
 import { createReadingsStore } from '../../src/background/readings-store';
 import { DEFAULT_SETTINGS, type Settings } from '../../src/shared/settings';
+import type { PopupFrame, PopupView } from '../../src/shared/popup-view';
+import { POPUP_FRAME_KEYS, POPUP_VIEW_VERSION } from '../../src/shared/popup-view-keys';
+import type { StorageAreaName } from '../../src/shared/storage-area';
 import type { ApiError, CardioMoodApi, SummariesQuery } from '../../src/cardiomood/cardiomood-api';
 import { addDays, dateRange, localIsoDate } from '../../src/shared/local-date';
 import { summarySchema } from '../../src/cardiomood/summary-schema';
@@ -37,6 +40,14 @@ function setup() {
   const store = createReadingsStore(items());
   const scheduleRetry = vi.fn(async (_at: number | null) => undefined);
   const onChange = vi.fn();
+  // Stand-ins for the frame renderer (src/ui/popup/render-stored-popup.tsx) and the localStorage copy.
+  const frames = { fail: false };
+  const renderFrame = vi.fn((view: PopupView, area: StorageAreaName, at: number): PopupFrame => {
+    if (frames.fail) throw new Error('render failed');
+    return { v: POPUP_VIEW_VERSION, key: `${area}@${at}`, tree: [['p', {}, `${area} ${view.glance.today.date}`]], date: localIsoDate(at), language: 'en-US', checkedAt: view.glance.checkedAt };
+  });
+  const cached: (PopupFrame | null)[] = [];
+  const frameCache = { write: vi.fn(async (frame: PopupFrame | null) => void cached.push(frame)) };
   const service = createReadingsService({
     session,
     api,
@@ -45,6 +56,8 @@ function setup() {
     readSettings: async () => ({ settings: settings.current, unreadable: false }),
     scheduleRetry,
     onChange,
+    renderFrame,
+    frameCache,
   });
   const windows = () => queries.map((q) => [q.dateFrom, q.dateTo, q.includeSlots]);
   const today = () => localIsoDate(clock.now);
@@ -52,6 +65,9 @@ function setup() {
     service,
     store,
     session,
+    frames,
+    renderFrame,
+    cached,
     server,
     clock,
     settings,
@@ -274,14 +290,96 @@ describe('createReadingsService', () => {
   });
 
   describe('clear', () => {
-    it('should forget every reading, both views and the poll state, and cancel the retry', async () => {
-      const { service, store, scheduleRetry } = setup();
+    it('should forget every reading, both views and their frames, the frame copy and the poll state, and cancel the retry', async () => {
+      const { service, store, scheduleRetry, cached } = setup();
       await service.refresh();
       await store.writePoll({ unchanged: 2 });
+      expect(await fakeBrowser.storage.session.get(POPUP_FRAME_KEYS.session)).not.toEqual({});
       await service.clear();
       expect(await fakeBrowser.storage.session.get(null)).toEqual({});
       expect(await fakeBrowser.storage.local.get(null)).toEqual({});
+      expect(cached.at(-1)).toBeNull();
       expect(scheduleRetry).toHaveBeenLastCalledWith(null);
+    });
+  });
+
+  describe('popup frames', () => {
+    it('should render a frame with each view, as each area paints it, and copy the current one for the popup', async () => {
+      const { service, store, renderFrame, cached, clock } = setup();
+      await service.refresh();
+      const view = (await store.readView())!;
+      expect(renderFrame.mock.calls).toEqual([
+        [view, 'session', clock.now],
+        [view, 'local', clock.now],
+      ]);
+      const stored = await fakeBrowser.storage.session.get(POPUP_FRAME_KEYS.session);
+      const kept = await fakeBrowser.storage.local.get(POPUP_FRAME_KEYS.local);
+      expect(stored[POPUP_FRAME_KEYS.session]).toEqual(renderFrame.mock.results[0]!.value);
+      expect(kept[POPUP_FRAME_KEYS.local]).toEqual(renderFrame.mock.results[1]!.value);
+      expect(await store.readLastFrame()).toEqual(renderFrame.mock.results[1]!.value);
+      expect(cached).toEqual([renderFrame.mock.results[0]!.value]);
+    });
+
+    it('should keep no frame on disk and no copy without keep me signed in', async () => {
+      const { service, settings, cached, renderFrame } = setup();
+      settings.current = { ...DEFAULT_SETTINGS, keepSignedIn: false };
+      await service.refresh();
+      expect(renderFrame.mock.calls.map(([, area]) => area)).toEqual(['session']);
+      expect(await fakeBrowser.storage.local.get(null)).toEqual({});
+      expect(cached).toEqual([null]);
+      // Turned off later: the copy goes with the kept view.
+      settings.current = DEFAULT_SETTINGS;
+      await service.settingsChanged();
+      expect(cached.at(-1)).not.toBeNull();
+      settings.current = { ...DEFAULT_SETTINGS, keepSignedIn: false };
+      await service.settingsChanged();
+      expect(cached.at(-1)).toBeNull();
+      expect(await fakeBrowser.storage.local.get(null)).toEqual({});
+    });
+
+    it('should still store the view, without a frame, when rendering the frame fails', async () => {
+      const { service, store, frames, cached } = setup();
+      frames.fail = true;
+      vi.spyOn(console, 'error').mockImplementation(() => undefined);
+      expect(await service.refresh()).toEqual({ ok: true, value: undefined });
+      expect(await store.readView()).not.toBeNull();
+      expect(await fakeBrowser.storage.session.get(POPUP_FRAME_KEYS.session)).toEqual({});
+      expect(await store.readLastFrame()).toBeNull();
+      expect(cached).toEqual([null]);
+    });
+
+    it('should copy the kept frame for the popup when the background starts without a current view (a new browser session)', async () => {
+      const { service, store, cached } = setup();
+      await service.refresh();
+      const kept = await store.readLastFrame();
+      await store.writeView(null);
+      cached.length = 0;
+      await service.start();
+      expect(cached).toEqual([kept]);
+      // Without a session to restore, nothing stays: not the kept view, not the copy.
+      const signedOut = setup();
+      signedOut.session.hasSession.mockResolvedValue(false);
+      await signedOut.service.start();
+      expect(signedOut.cached).toEqual([null]);
+      expect(await store.readLastFrame()).toBeNull();
+    });
+
+    it('should never let a failing copy fail the refresh', async () => {
+      const { store } = setup();
+      const failing = createReadingsService({
+        session: { hasSession: async () => true, signal: () => new AbortController().signal },
+        api: { fetchSummaries: async () => ({ ok: true as const, value: [] }) },
+        store,
+        now: () => T0,
+        readSettings: async () => ({ settings: DEFAULT_SETTINGS, unreadable: false }),
+        scheduleRetry: async () => undefined,
+        onChange: () => undefined,
+        frameCache: { write: async () => Promise.reject(new Error('offscreen gone')) },
+      });
+      const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+      expect(await failing.refresh()).toEqual({ ok: true, value: undefined });
+      expect(errors).toHaveBeenCalledWith('Caching the popup frame failed', expect.any(Error));
+      expect(await store.readView()).not.toBeNull();
     });
   });
 });

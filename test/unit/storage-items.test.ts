@@ -193,6 +193,7 @@ describe('createStorageItems', () => {
       'local:auth.sessionEnd',
       'local:settings',
       'local:view.lastPopup',
+      'local:view.lastPopupFrame',
     ]);
   });
 

@@ -3,10 +3,15 @@ import { waitFor } from '@testing-library/preact';
 import { render } from 'preact';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
-import { POPUP_VIEW_KEYS, POPUP_VIEW_VERSION } from '../../src/shared/popup-view-keys';
+import type { WebStorage } from '../../src/shared/frame-cache';
+import { buildFrameTree } from '../../src/shared/frame-tree';
+import type { PopupFrame } from '../../src/shared/popup-view';
+import { FRAME_CACHE_KEY, POPUP_FRAME_KEYS, POPUP_VIEW_KEYS, POPUP_VIEW_VERSION } from '../../src/shared/popup-view-keys';
+import type { StorageAreaName } from '../../src/shared/storage-area';
 import type { ExtensionApi } from '../../src/ui/extension-api';
 import { mountPopupApp } from '../../src/ui/popup/mount-popup-app';
-import { readPopupView } from '../../src/ui/popup/read-popup-view';
+import { readPopupView, type StoredPopupFrame } from '../../src/ui/popup/read-popup-view';
+import { renderPopupFrame } from '../../src/ui/popup/render-stored-popup';
 import { startPopup, type MountPopupApp } from '../../src/ui/popup/start-popup';
 import { getMessageFrom, glanceOf, LOCALES, resetPagesBetweenTests, startFakeBackground, statusOf, storedView } from './support/ui-harness';
 
@@ -28,57 +33,114 @@ afterEach(() => {
   }
 });
 
+/** A localStorage stand-in for the frame's copy. */
+function memoryStorage(entries: Record<string, string> = {}): WebStorage & { entries: Record<string, string> } {
+  return {
+    entries,
+    getItem: (key) => entries[key] ?? null,
+    setItem: (key, value) => void (entries[key] = value),
+    removeItem: (key) => void delete entries[key],
+  };
+}
+
 /** A root in the document, and what startPopup was asked to do after the first frame. */
-function setUp() {
+function setUp(cache: WebStorage | null = memoryStorage()) {
   const root = document.createElement('div');
   root.setAttribute('data-test-root', '');
   document.body.append(root);
   const afterPaint: Array<() => void> = [];
   const mounted: Array<Parameters<MountPopupApp>> = [];
   const loadApp = vi.fn(async () => ((...args: Parameters<MountPopupApp>) => void mounted.push(args)) as MountPopupApp);
-  return { root, afterPaint, mounted, loadApp, deps: { api: fakeApi(), loadApp, afterPaint: (task: () => void) => void afterPaint.push(task) } };
+  const deps = { api: fakeApi(), loadApp, afterPaint: (task: () => void) => void afterPaint.push(task), now: () => NOW, cache };
+  return { root, afterPaint, mounted, loadApp, deps };
+}
+
+/** Stores a view and the frame the background renders from it, as the background does. */
+async function storeView(area: StorageAreaName, stored = storedView(glanceOf({ now: NOW }), area), renderedAt = NOW): Promise<PopupFrame> {
+  const frame = renderPopupFrame(stored.view, area, fakeApi(), renderedAt);
+  await fakeBrowser.storage[area].set({ [POPUP_VIEW_KEYS[area]]: stored.view, [POPUP_FRAME_KEYS[area]]: frame });
+  return frame;
 }
 
 const popupIn = (root: ParentNode) => root.querySelector('[data-testid=popup]');
+const restHr = (root: ParentNode) => root.querySelector('[data-testid=metric-rest_hr] [data-testid=metric-value]')?.getAttribute('data-value');
 
 resetPagesBetweenTests();
 
 describe('startPopup', () => {
-  it('should paint the stored view in its first render, and load the rest only after that frame', async () => {
+  it('should paint the frame the background rendered, and load the rest only after that frame', async () => {
     const glance = glanceOf({ now: NOW });
-    await fakeBrowser.storage.session.set({ [POPUP_VIEW_KEYS.session]: storedView(glance).view });
+    await storeView('session', storedView(glance));
     const { root, afterPaint, mounted, loadApp, deps } = setUp();
 
     await startPopup(root, deps);
 
     expect(popupIn(root)!.getAttribute('data-state')).toBe('readings');
     expect(popupIn(root)!.getAttribute('data-view')).toBe('session');
-    expect(root.querySelector('[data-testid=metric-rest_hr] [data-testid=metric-value]')!.getAttribute('data-value')).toBe(String(glance.today.restHr.value));
+    expect(restHr(root)).toBe(String(glance.today.restHr.value));
     expect(root.querySelector('[data-testid=day-today]')!.getAttribute('aria-selected')).toBe('true');
     expect(document.title).toBe('CardioMood Readings');
-    // Nothing else has loaded yet: the messaging client comes with the rest, after the frame.
+    // Nothing else has loaded yet: Preact and the messaging client come with the rest, after the frame.
     expect(loadApp).not.toHaveBeenCalled();
     expect(afterPaint).toHaveLength(1);
 
     afterPaint[0]!();
     await waitFor(() => expect(mounted).toHaveLength(1));
-    expect(mounted[0]![0]).toBe(root);
-    expect(mounted[0]![2]).toEqual(storedView(glance));
+    expect(mounted[0]).toEqual([root, deps.api, storedView(glance), true]);
   });
 
-  it('should set the readings-painted mark after the first frame with the stored glance', async () => {
+  it('should paint the frame copied to localStorage before any storage round trip', async () => {
+    const frame = await storeView('session');
+    const cache = memoryStorage({ [FRAME_CACHE_KEY]: JSON.stringify(frame) });
+    const { root, deps } = setUp(cache);
+    let answer: (value: StoredPopupFrame | null) => void = () => undefined;
+    const pending = new Promise<StoredPopupFrame | null>((resolve) => (answer = resolve));
+    const started = startPopup(root, { ...deps, early: { frame: pending, stored: readPopupView(deps.api.storage) } });
+    // Synchronously: nothing has been awaited yet.
+    expect(popupIn(root)!.getAttribute('data-state')).toBe('readings');
+    answer({ frame, area: 'session' });
+    await started;
+    expect(popupIn(root)!.getAttribute('data-state')).toBe('readings');
+    expect(cache.entries[FRAME_CACHE_KEY]).toBe(JSON.stringify(frame));
+  });
+
+  it('should replace a copy that storage no longer matches, and take one down with nothing behind it', async () => {
+    const older = renderPopupFrame(storedView(glanceOf({ now: NOW, days: 5 })).view, 'session', fakeApi(), NOW);
+    const current = storedView(glanceOf({ now: NOW, days: 30 }));
+    await storeView('session', current);
+    const stale = setUp(memoryStorage({ [FRAME_CACHE_KEY]: JSON.stringify(older) }));
+    await startPopup(stale.root, stale.deps);
+    const expected = document.createElement('div');
+    buildFrameTree(expected, renderPopupFrame(current.view, 'session', fakeApi(), NOW).tree);
+    // The one text set at painting aside, the popup shows the stored frame.
+    for (const root of [stale.root, expected]) root.querySelector('[data-testid=checked-at]')!.textContent = '';
+    expect(stale.root.innerHTML).toBe(expected.innerHTML);
+
+    // The session ended (storage cleared) but the copy is still there: taken down and deleted.
+    await fakeBrowser.storage.session.clear();
+    const cache = memoryStorage({ [FRAME_CACHE_KEY]: JSON.stringify(older) });
+    const ended = setUp(cache);
+    await startPopup(ended.root, ended.deps);
+    expect(popupIn(ended.root)).toBeNull();
+    expect(cache.entries).toEqual({});
+    expect(ended.mounted).toEqual([[ended.root, ended.deps.api, null, false]]);
+  });
+
+  it('should set the readings-painted mark after the frame, once', async () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     const marks = vi.spyOn(performance, 'mark');
-    await fakeBrowser.storage.session.set({ [POPUP_VIEW_KEYS.session]: storedView(glanceOf({ now: NOW })).view });
-    const { root, deps } = setUp();
+    const frame = await storeView('session');
+    const { root, deps } = setUp(memoryStorage({ [FRAME_CACHE_KEY]: JSON.stringify(frame) }));
     await startPopup(root, deps);
     await waitFor(() => expect(marks).toHaveBeenCalledWith('readings-painted'));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(marks.mock.calls.filter(([name]) => name === 'readings-painted')).toHaveLength(1);
   });
 
-  it('should paint the view kept in storage.local with its age when the session has none', async () => {
+  it('should paint the frame kept in storage.local, with its age, when the session has none', async () => {
     const lastEvening = new Date(2026, 10, 27, 22, 10).getTime();
     vi.useFakeTimers({ now: NOW, toFake: ['Date'] });
-    await fakeBrowser.storage.local.set({ [POPUP_VIEW_KEYS.local]: storedView(glanceOf({ now: lastEvening })).view });
+    await storeView('local', storedView(glanceOf({ now: lastEvening }), 'local'), NOW - 60_000);
     const { root, deps } = setUp();
     await startPopup(root, deps);
     expect(popupIn(root)!.getAttribute('data-view')).toBe('local');
@@ -86,51 +148,77 @@ describe('startPopup', () => {
     expect(root.querySelector('[data-testid=stored-view-notice]')!.textContent).toBe(`Your last readings, from yesterday ${time}. Updating…`);
   });
 
+  it('should say how long ago the readings were checked as of now, not as of the rendering', async () => {
+    const glance = { ...glanceOf({ now: NOW }), checkedAt: NOW - 5 * 60_000 };
+    await storeView('session', storedView(glance), glance.checkedAt);
+    const { root, deps } = setUp();
+    await startPopup(root, deps);
+    expect(root.querySelector('[data-testid=checked-at]')!.textContent).toBe('checked 5 minutes ago');
+  });
+
+  it.each([
+    ['rendered on another day', { date: '2026-11-27' }],
+    ['rendered in another language', { language: 'de' }],
+    ['from another version', { v: POPUP_VIEW_VERSION + 1 }],
+  ])('should not paint a frame %s: the interactive popup renders the view itself', async (_name, change) => {
+    const frame = await storeView('session');
+    await fakeBrowser.storage.session.set({ [POPUP_FRAME_KEYS.session]: { ...frame, ...change } });
+    const { root, afterPaint, mounted, deps } = setUp();
+    await startPopup(root, deps);
+    expect(popupIn(root)).toBeNull();
+    expect(afterPaint).toHaveLength(0);
+    expect(mounted).toHaveLength(1);
+    expect(mounted[0]![3]).toBe(false);
+  });
+
   it('should load the rest at once when nothing is stored (signed out, first run)', async () => {
     const { root, afterPaint, mounted, deps } = setUp();
     await startPopup(root, deps);
     expect(afterPaint).toHaveLength(0);
-    expect(mounted).toEqual([[root, deps.api, null]]);
+    expect(mounted).toEqual([[root, deps.api, null, false]]);
     expect(root.children).toHaveLength(0);
   });
 
-  it('should not paint a view another version of the extension stored', async () => {
-    await fakeBrowser.storage.session.set({ [POPUP_VIEW_KEYS.session]: { ...storedView(glanceOf({ now: NOW })).view, v: POPUP_VIEW_VERSION + 1 } });
-    const { root, mounted, deps } = setUp();
+  it('should work without localStorage, from storage alone', async () => {
+    await storeView('session');
+    const { root, deps } = setUp(null);
     await startPopup(root, deps);
-    expect(popupIn(root)).toBeNull();
-    expect(mounted).toEqual([[root, deps.api, null]]);
+    expect(popupIn(root)!.getAttribute('data-state')).toBe('readings');
   });
 
-  it('should start as without a view, in a fresh element, when a stored view cannot be painted', async () => {
-    const view = storedView(glanceOf({ now: NOW })).view;
-    // Passes the quick checks, breaks the render: no resting heart rate at all.
-    const broken = { ...view, glance: { ...view.glance, today: { ...view.glance.today, restHr: undefined } } };
-    await fakeBrowser.storage.session.set({ [POPUP_VIEW_KEYS.session]: broken });
-    const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined);
-    const { root, mounted, deps } = setUp();
-    const parent = root.parentElement!;
-    await startPopup(root, deps);
-    expect(errors).toHaveBeenCalledWith('Painting the stored popup view failed', expect.any(Error));
-    expect(mounted).toHaveLength(1);
-    const [fresh, , stored] = mounted[0]!;
-    expect(stored).toBeNull();
-    expect(fresh).not.toBe(root);
-    expect(fresh.parentElement).toBe(parent);
-    expect(fresh.children).toHaveLength(0);
-  });
-
-  it('should hand over to the interactive popup, which takes the live status from the background', async () => {
-    const stored = glanceOf({ now: NOW });
-    await fakeBrowser.storage.session.set({ [POPUP_VIEW_KEYS.session]: storedView(stored).view });
+  it('should hand over to the interactive popup, which renders over the frame and takes the live status', async () => {
+    await storeView('session');
     const background = startFakeBackground({ status: statusOf({ glance: glanceOf({ now: NOW, days: 30 }) }) });
-    const { root, afterPaint } = setUp();
-    await startPopup(root, { api: fakeApi(), loadApp: async () => mountPopupApp, afterPaint: (task) => void afterPaint.push(task) });
+    const { root, afterPaint, deps } = setUp();
+    await startPopup(root, { ...deps, loadApp: async () => mountPopupApp });
     expect(background.calls).toEqual([]);
+    const frameHeader = root.querySelector('header');
     afterPaint[0]!();
     await waitFor(() => expect(popupIn(root)!.getAttribute('data-view')).toBe('status'));
     expect(background.calls).toEqual([['getStatus', undefined]]);
     expect(popupIn(root)!.getAttribute('data-state')).toBe('readings');
+    // The frame's elements were reused, not thrown away and rebuilt.
+    expect(root.querySelector('header')).toBe(frameHeader);
+  });
+});
+
+describe('renderPopupFrame', () => {
+  it('should render the view as a tree, text kept as text, no inline styles, the decorations left for later', () => {
+    const glance = glanceOf({ now: NOW });
+    // Text with markup in it (here a message) comes out as text.
+    const api = fakeApi();
+    const getMessage = api.i18n.getMessage;
+    api.i18n = { ...api.i18n, getUILanguage: () => 'xx', getMessage: (key, substitutions) => (key === 'extName' ? '<img src=x onerror=alert(1)>' : getMessage(key, substitutions)) };
+    const frame = renderPopupFrame(storedView(glance).view, 'session', api, NOW);
+    expect(frame).toMatchObject({ v: POPUP_VIEW_VERSION, date: '2026-11-28', language: 'xx', checkedAt: glance.checkedAt });
+    expect(frame.key).toMatch(new RegExp(`^session@${NOW}#[0-9a-f]+$`));
+    const root = document.createElement('div');
+    buildFrameTree(root, frame.tree);
+    expect(root.querySelector('h1')!.textContent).toBe('<img src=x onerror=alert(1)>');
+    expect(root.querySelector('img, svg, [style]')).toBeNull();
+    expect(root.querySelectorAll('.spark-pending').length).toBeGreaterThan(0);
+    // The same markup the interactive popup's components render (here: the stored view's first render).
+    expect(root.querySelector('[data-testid=metric-rest_hr] [data-testid=metric-value]')!.getAttribute('data-value')).toBe(String(glance.today.restHr.value));
   });
 });
 

@@ -6,9 +6,10 @@ import { PopupApp } from './popup-app';
 import type { StoredPopupView } from './read-popup-view';
 
 /**
- * The popup's second chunk: the messaging client and the interactive popup, mounted over the first
- * frame (which it renders again from the same components, now with handlers and the live status).
+ * The popup's second chunk: Preact, the messaging client and the interactive popup, mounted over the
+ * first frame when one was painted (rendered again from the same components, reusing its elements,
+ * now with handlers and the live status), else into the empty root.
  */
-export function mountPopupApp(root: HTMLElement, api: ExtensionApi, stored: StoredPopupView | null): void {
-  mountPage(<PopupApp stored={stored} />, root, { ...createPageEnv(api), client: createBrowserClient() }, 'extName');
+export function mountPopupApp(root: HTMLElement, api: ExtensionApi, stored: StoredPopupView | null, painted: boolean): void {
+  mountPage(<PopupApp stored={stored} painted={painted} />, root, { ...createPageEnv(api), client: createBrowserClient() }, 'extName');
 }

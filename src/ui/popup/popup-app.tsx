@@ -19,10 +19,10 @@ const CLOCK_TICK_MS = 30_000;
 
 /**
  * The toolbar popup: the member's glance, or whatever the member has to do first. `stored` is the
- * view the background kept in storage (already painted by the first frame, which then set the
- * `readings-painted` mark); the live status takes over as soon as it arrives.
+ * view the background kept in storage, shown until the live status arrives; `painted` says the first
+ * frame already put it on screen (and set the `readings-painted` mark).
  */
-export function PopupApp({ stored = null }: { stored?: StoredPopupView | null }) {
+export function PopupApp({ stored = null, painted = false }: { stored?: StoredPopupView | null; painted?: boolean }) {
   const { client, t, format, platform, now: clock } = useUi();
   const { status, unreachable, setStatus, reload, signIn, signOut } = useStatus();
   const [refreshing, setRefreshing] = useState(false);
@@ -38,8 +38,8 @@ export function PopupApp({ stored = null }: { stored?: StoredPopupView | null })
     : stored && { units: stored.view.units, temperature: stored.view.temperature, hidden: stored.view.hidden };
   const state: PopupState = status ? popupStateOf(status, glance) : glance ? storedViewState(glance) : unreachable ? 'error' : 'starting';
 
-  // The bench hook: once, after the first frame that shows readings (the first frame did it for a stored view).
-  const marked = useRef(stored !== null);
+  // The bench hook: once, after the first frame that shows readings (unless the first frame did).
+  const marked = useRef(painted);
   useLayoutEffect(() => {
     if (glance && !marked.current) {
       marked.current = true;

@@ -1,6 +1,7 @@
 import type { Glance } from '../../shared/glance';
-import type { PopupView } from '../../shared/popup-view';
-import { POPUP_VIEW_KEYS, POPUP_VIEW_VERSION } from '../../shared/popup-view-keys';
+import { isPaintableFrame } from '../../shared/frame-cache';
+import type { PopupFrame, PopupView } from '../../shared/popup-view';
+import { POPUP_FRAME_KEYS, POPUP_VIEW_KEYS, POPUP_VIEW_VERSION } from '../../shared/popup-view-keys';
 import type { StorageAreaName } from '../../shared/storage-area';
 import type { ExtensionApi } from '../extension-api';
 import type { PopupState } from './popup-state';
@@ -30,20 +31,28 @@ function isPaintable(value: unknown): value is PopupView {
   );
 }
 
+/** A frame the background rendered from a stored view, and where it was kept. */
+export interface StoredPopupFrame {
+  frame: PopupFrame;
+  area: StorageAreaName;
+}
+
 /**
- * The popup's first-frame view: `storage.session`'s current view, else the last one kept in
- * `storage.local`. Null when there is none (signed out, first run, another version) or the storage
- * cannot be read: the popup then asks the background as before.
+ * The value under `keys.session` in storage.session, else the one under `keys.local` in
+ * storage.local, when `valid`. Both are asked at once: after a browser restart the session is empty,
+ * and a second round trip in a row would delay the first frame; a current value does not wait for the
+ * kept one. Null when there is none or the storage cannot be read.
  */
-export async function readPopupView(storage: ExtensionApi['storage']): Promise<StoredPopupView | null> {
-  const read = async (area: StorageAreaName): Promise<StoredPopupView | null> => {
-    const key = POPUP_VIEW_KEYS[area];
-    const found: unknown = (await storage[area].get(key))[key];
-    return isPaintable(found) ? { view: found, area } : null;
+async function readEitherArea<T>(
+  storage: ExtensionApi['storage'],
+  keys: Record<StorageAreaName, string>,
+  valid: (value: unknown) => value is T,
+): Promise<{ value: T; area: StorageAreaName } | null> {
+  const read = async (area: StorageAreaName) => {
+    const found: unknown = (await storage[area].get(keys[area]))[keys[area]];
+    return valid(found) ? { value: found, area } : null;
   };
   try {
-    // Both asked at once: after a browser restart the session is empty, and a second round trip in
-    // a row would delay the first frame. A current view does not wait for the kept one.
     const local = read('local');
     local.catch(() => undefined);
     return (await read('session')) ?? (await local);
@@ -51,6 +60,22 @@ export async function readPopupView(storage: ExtensionApi['storage']): Promise<S
     console.error('Reading the stored popup view failed', error);
     return null;
   }
+}
+
+/**
+ * The popup's stored view: `storage.session`'s current view, else the last one kept in
+ * `storage.local`. Null when there is none (signed out, first run, another version) or the storage
+ * cannot be read: the popup then asks the background as before.
+ */
+export async function readPopupView(storage: ExtensionApi['storage']): Promise<StoredPopupView | null> {
+  const found = await readEitherArea(storage, POPUP_VIEW_KEYS, isPaintable);
+  return found && { view: found.value, area: found.area };
+}
+
+/** The first frame rendered from the stored view, from the same area as readPopupView would take it. */
+export async function readPopupFrame(storage: ExtensionApi['storage']): Promise<StoredPopupFrame | null> {
+  const found = await readEitherArea(storage, POPUP_FRAME_KEYS, isPaintableFrame);
+  return found && { frame: found.value, area: found.area };
 }
 
 /** The screen of a glance painted before any status (from storage): today's data decides. */

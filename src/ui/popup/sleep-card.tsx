@@ -1,4 +1,6 @@
+import { useContext } from 'preact/hooks';
 import type { GlanceDay, GlanceSleep } from '../../shared/glance';
+import { FirstFrame } from './first-frame';
 import type { MessageKey } from '../i18n';
 import { MetricBody } from './metric-body';
 import type { PresentDeps } from './present-metric';
@@ -12,6 +14,8 @@ const STAGES = ['awake', 'rem', 'light', 'deep'] as const;
  */
 export function SleepCard({ sleep, day, deps, isToday }: { sleep: GlanceSleep | null; day: GlanceDay; deps: PresentDeps; isToday: boolean }) {
   const { t, format } = deps;
+  // The first frame shows the bar's place, empty; the interactive popup draws it (see FirstFrame).
+  const firstFrame = useContext(FirstFrame);
   const label = t(isToday ? 'sleepLastNight' : 'sleepNightBefore');
   if (!sleep) {
     return (
@@ -31,9 +35,8 @@ export function SleepCard({ sleep, day, deps, isToday }: { sleep: GlanceSleep | 
       {stages.length === STAGES.length && total > 0 && (
         <div class="sleep-stages">
           <div class="stage-bar" aria-hidden="true">
-            {stages.map(([stage, minutes]) => (
-              <span key={stage} class={`stage-${stage}`} style={{ width: `${(100 * minutes) / total}%` }} />
-            ))}
+            {!firstFrame &&
+              stages.map(([stage, minutes]) => <span key={stage} class={`stage-${stage}`} style={{ width: `${(100 * minutes) / total}%` }} />)}
           </div>
           <ul class="stage-list" aria-label={t('sleepStages')} data-testid="sleep-stages">
             {stages.map(([stage, minutes]) => (

@@ -1,4 +1,6 @@
+import { useContext } from 'preact/hooks';
 import type { GlanceMetric } from '../../shared/glance';
+import { FirstFrame } from './first-frame';
 
 const WIDTH = 64;
 const HEIGHT = 20;
@@ -66,6 +68,8 @@ export function sparklineShapes(metric: Pick<GlanceMetric, 'spark' | 'sparkLo' |
 
 /** A 7-day trend as a tiny inline SVG: decoration only, the caller supplies the text equivalent. */
 export function Sparkline({ metric }: { metric: Parameters<typeof sparklineShapes>[0] }) {
+  // The first frame keeps the place, empty (see FirstFrame).
+  if (useContext(FirstFrame)) return <span class="spark spark-pending" aria-hidden="true" />;
   const { lines, dashed, dots, rings } = sparklineShapes(metric);
   return (
     <svg class="spark" width={WIDTH} height={HEIGHT} viewBox={`0 0 ${WIDTH} ${HEIGHT}`} aria-hidden="true" focusable="false">

@@ -1,6 +1,7 @@
 import type { Glance } from '../../shared/glance';
 import type { GlanceFormat } from '../glance-format';
 import type { Translate } from '../i18n';
+import { checkedText } from './checked-text';
 
 /**
  * Two different times: when the wearable's newest data ends ("Last synced 7:30 AM") and when the
@@ -8,7 +9,6 @@ import type { Translate } from '../i18n';
  * which ticks while it stays open.
  */
 export function SyncLine({ glance, now, t, format }: { glance: Glance; now: number; t: Translate; format: GlanceFormat }) {
-  const since = now - glance.checkedAt;
   const synced = glance.lastSyncedAt;
   return (
     <p class="sync muted small">
@@ -16,7 +16,7 @@ export function SyncLine({ glance, now, t, format }: { glance: Glance; now: numb
         {synced === null ? t('lastSyncedUnknown') : t('lastSynced', format.when(synced, now))}
       </span>{' '}
       <time data-testid="checked-at" data-at={String(glance.checkedAt)} dateTime={new Date(glance.checkedAt).toISOString()}>
-        {since < 60_000 ? t('checkedJustNow') : t('checkedAgo', format.relative(-since))}
+        {checkedText(glance.checkedAt, now, t, format)}
       </time>
     </p>
   );

@@ -1,0 +1,48 @@
+import { isFrameTree } from './frame-tree';
+import type { PopupFrame } from './popup-view';
+import { FRAME_CACHE_KEY, FRAME_CACHE_MESSAGE, POPUP_VIEW_VERSION } from './popup-view-keys';
+
+/** The part of the Web Storage API the frame cache uses (`localStorage`). */
+export type WebStorage = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
+
+/** What the background asks Chrome's offscreen document to apply. */
+export interface FrameCacheMessage {
+  target: typeof FRAME_CACHE_MESSAGE;
+  frame: PopupFrame | null;
+}
+
+export function isFrameCacheMessage(message: unknown): message is FrameCacheMessage {
+  return typeof message === 'object' && message !== null && (message as Partial<FrameCacheMessage>).target === FRAME_CACHE_MESSAGE;
+}
+
+/** Caches `frame` in `storage`, or deletes the cached one (null). */
+export function applyFrameCache(storage: WebStorage, frame: PopupFrame | null): void {
+  if (frame) storage.setItem(FRAME_CACHE_KEY, JSON.stringify(frame));
+  else storage.removeItem(FRAME_CACHE_KEY);
+}
+
+/** The shape checks a frame gets before it is painted (no zod on the first frame's path). */
+export function isPaintableFrame(value: unknown): value is PopupFrame {
+  const frame = value as Partial<PopupFrame> | null;
+  return (
+    typeof frame === 'object' &&
+    frame !== null &&
+    frame.v === POPUP_VIEW_VERSION &&
+    typeof frame.key === 'string' &&
+    isFrameTree(frame.tree) &&
+    typeof frame.date === 'string' &&
+    typeof frame.language === 'string' &&
+    typeof frame.checkedAt === 'number'
+  );
+}
+
+/** The cached frame, synchronously; null when there is none, it is not one, or storage is unreadable. */
+export function readFrameCache(storage: WebStorage): PopupFrame | null {
+  try {
+    const text = storage.getItem(FRAME_CACHE_KEY);
+    const value: unknown = text === null ? null : JSON.parse(text);
+    return isPaintableFrame(value) ? value : null;
+  } catch {
+    return null;
+  }
+}

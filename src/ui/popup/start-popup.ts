@@ -1,0 +1,131 @@
+import { readFrameCache, type WebStorage } from '../../shared/frame-cache';
+import { localIsoDate } from '../../shared/local-date';
+import { FRAME_CACHE_KEY } from '../../shared/popup-view-keys';
+import { buildFrameTree } from '../../shared/frame-tree';
+import type { ExtensionApi } from '../extension-api';
+import { createGlanceFormat } from '../glance-format';
+import type { Translate } from '../i18n';
+import { markAfterPaint } from '../mark-painted';
+import { createPageText } from '../page-text';
+import { checkedText } from './checked-text';
+import type { PopupFrame } from '../../shared/popup-view';
+import { readPopupFrame, readPopupView, type StoredPopupFrame, type StoredPopupView } from './read-popup-view';
+
+/**
+ * Mounts the interactive popup (PopupApp with its messaging client) over `root`; `painted` says the
+ * first frame already shows `stored`.
+ */
+export type MountPopupApp = (root: HTMLElement, api: ExtensionApi, stored: StoredPopupView | null, painted: boolean) => void;
+
+export interface StartPopupDeps {
+  api: ExtensionApi;
+  /**
+   * The stored frame and view, when the entry already asked for them (see
+   * entrypoints/popup/early-read.ts); read here otherwise.
+   */
+  early?: { frame: Promise<StoredPopupFrame | null>; stored: Promise<StoredPopupView | null> };
+  /** The rest of the popup, as a dynamic import(): loaded after the first frame. */
+  loadApp(): Promise<MountPopupApp>;
+  /** Runs `task` after the next frame is on screen. */
+  afterPaint?(task: () => void): void;
+  /** The clock (epoch ms); tests pass their own. */
+  now?(): number;
+  /** Where the background caches the frame (the page's localStorage; null: none); tests pass their own. */
+  cache?: WebStorage | null;
+}
+
+/**
+ * After the next frame: requestAnimationFrame runs just before it, a task queued from there after
+ * it. The timeout is a floor for a page whose frames are throttled (a background tab).
+ */
+function afterNextPaint(task: () => void): void {
+  let done = false;
+  const once = () => {
+    if (!done) {
+      done = true;
+      task();
+    }
+  };
+  requestAnimationFrame(() => setTimeout(once, 0));
+  setTimeout(once, 100);
+}
+
+/**
+ * Paints the frame the background rendered from the stored view, when it still holds: rendered today
+ * (its "Today", "Yesterday" and times of day are relative to the day) and in this UI language. The one
+ * text that moves within a day, "checked n minutes ago", is set from the clock. False when there is no
+ * such frame: the interactive popup then renders the view itself.
+ */
+function paintFrame(root: HTMLElement, frame: PopupFrame, api: ExtensionApi, t: Translate, locale: string, now: number): boolean {
+  if (frame.date !== localIsoDate(now) || frame.language !== api.i18n.getUILanguage()) return false;
+  root.replaceChildren();
+  buildFrameTree(root, frame.tree);
+  const checked = root.querySelector('[data-testid=checked-at]');
+  if (checked) checked.textContent = checkedText(frame.checkedAt, now, t, createGlanceFormat(locale, t));
+  return true;
+}
+
+/**
+ * The popup's start. With a stored view whose frame still holds, the first frame is that frame, built
+ * from plain data with createElement, with nothing but the bare extension API loaded (no Preact, no zod, no polyfill, no
+ * messaging). Only after that frame is on screen does the rest load: the interactive popup, which
+ * renders over the frame and asks the background for the live status. Without one (signed out, first
+ * run, a frame from another day) the rest loads at once and renders whatever there is.
+ */
+export async function startPopup(root: HTMLElement, deps: StartPopupDeps): Promise<void> {
+  const { api, loadApp, afterPaint = afterNextPaint, now = Date.now, cache = safeLocalStorage() } = deps;
+  const { t, locale } = createPageText(api);
+  document.documentElement.lang = t('lang') || 'en';
+  document.title = t('extName');
+  const tryPaint = (frame: PopupFrame): boolean => {
+    try {
+      return paintFrame(root, frame, api, t, locale, now());
+    } catch (error) {
+      // A frame this popup cannot paint must not leave it half done: the interactive popup renders anew.
+      console.error('Painting the stored popup frame failed', error);
+      root.replaceChildren();
+      return false;
+    }
+  };
+  // Synchronously, before any round trip: the frame's copy in localStorage ("Keep me signed in").
+  const cached = cache ? readFrameCache(cache) : null;
+  let painted = cached !== null && tryPaint(cached);
+  const marked = painted;
+  if (marked) markAfterPaint('readings-painted');
+  // Both asked at once (early-read.ts); the frame is the small one, and the first frame needs nothing else.
+  const { frame: framePromise, stored: storedPromise } = deps.early ?? { frame: readPopupFrame(api.storage), stored: readPopupView(api.storage) };
+  const found = await framePromise;
+  if (cached && found?.frame.key !== cached.key) {
+    // storage.session (or .local) is the truth: a copy it no longer matches is replaced at once, and
+    // one with nothing behind it (the session ended) is taken down and deleted.
+    if (!found) cache?.removeItem(FRAME_CACHE_KEY);
+    root.replaceChildren();
+    painted = false;
+  }
+  if (!painted && found) {
+    painted = tryPaint(found.frame);
+    if (painted && !marked) markAfterPaint('readings-painted');
+  }
+  const mount = () =>
+    Promise.all([loadApp(), storedPromise]).then(
+      ([mountApp, stored]) => mountApp(root, api, stored, painted),
+      (error: unknown) => {
+        console.error('Loading the popup failed', error);
+        const message = document.createElement('p');
+        message.setAttribute('role', 'status');
+        message.textContent = t('backgroundUnreachable');
+        root.replaceChildren(message);
+      },
+    );
+  if (painted) afterPaint(() => void mount());
+  else await mount();
+}
+
+/** The page's localStorage, or null where reading it throws (storage disabled). */
+function safeLocalStorage(): WebStorage | null {
+  try {
+    return globalThis.localStorage ?? null;
+  } catch {
+    return null;
+  }
+}
