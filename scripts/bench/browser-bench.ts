@@ -1,5 +1,5 @@
 import type { SandboxControl } from '../../src/sandbox/create-sandbox';
-import { POPUP_FRAME_KEYS, POPUP_VIEW_KEYS } from '../../src/shared/popup-view-keys';
+import { FRAME_CACHE_KEY, POPUP_FRAME_KEYS, POPUP_VIEW_KEYS } from '../../src/shared/popup-view-keys';
 import { HISTORY_RANGES } from '../../src/shared/history-ranges';
 import { poll } from '../../src/dev/ui-page';
 import { type BenchBrowser, type ExtensionApi, firstFrameHolds, getStatus, send, timeMessage } from './bench-browser';
@@ -24,11 +24,12 @@ export const SELECTORS = {
 /**
  * What the background keeps of the member's readings (src/storage/storage-items.ts): in
  * storage.session the day records, the snapshot, the popup view and its first frame; in storage.local
- * the last popup view and its frame ("Keep me signed in"). Removing them all makes the next popup a cold one.
+ * the last popup view and its frame, and in localStorage the frame's copy ("Keep me signed in"). Removing them all makes the next popup a cold one.
  */
 export const CACHE_KEYS = {
   session: ['readings.days', 'readings.snapshot', POPUP_VIEW_KEYS.session, POPUP_FRAME_KEYS.session],
   local: [POPUP_VIEW_KEYS.local, POPUP_FRAME_KEYS.local],
+  localStorage: FRAME_CACHE_KEY,
 } as const;
 /** The popup view the background writes. */
 const VIEW_KEY = POPUP_VIEW_KEYS.session;
@@ -156,6 +157,8 @@ const popupCold: BrowserMeasurement = {
         const scope = globalThis as unknown as { browser?: ExtensionApi; chrome: ExtensionApi };
         const api = scope.browser ?? scope.chrome;
         await Promise.all([api.storage.session.remove([...keys.session]), api.storage.local.remove([...keys.local])]);
+        // The frame's copy too (the control page shares the extension's localStorage).
+        localStorage.removeItem(keys.localStorage);
       }, CACHE_KEYS);
       await browser.stopBackground();
       const summariesBefore = sandbox.control.stats().userSummariesRequests;
