@@ -32,7 +32,8 @@ export function isPaintableFrame(value: unknown): value is PopupFrame {
     isFrameTree(frame.tree) &&
     typeof frame.date === 'string' &&
     typeof frame.language === 'string' &&
-    typeof frame.checkedAt === 'number'
+    typeof frame.lang === 'string' &&
+    typeof frame.title === 'string'
   );
 }
 

@@ -13,8 +13,10 @@ import { settingsSchema } from './settings';
  * The popup's first frame, rendered by the background from a view with the popup's own
  * components (src/ui/popup/render-stored-popup.tsx), kept beside that view under its own key
  * (POPUP_FRAME_KEYS) so the popup's first read is small, and what the rendering holds for: the local
- * day it was rendered on ("Today", "Yesterday" and times of day are relative to it) and the UI
+ * day it was rendered on ("Today", "Yesterday" and times of day are relative to it) and the browser's
  * language. The popup paints it only when both still match; otherwise it renders the view itself.
+ * Nothing in it moves with the clock within a day: "checked n minutes ago" is left empty, for the
+ * interactive popup to fill a frame later.
  */
 export const popupFrameSchema = z.object({
   v: z.literal(POPUP_VIEW_VERSION),
@@ -24,10 +26,11 @@ export const popupFrameSchema = z.object({
   tree: z.custom<FrameNode[]>(isFrameTree, 'not a frame tree'),
   /** Local ISO date (YYYY-MM-DD) the frame was rendered on. */
   date: z.string(),
-  /** `i18n.getUILanguage()` at rendering. */
+  /** `navigator.language` at rendering: a frame in another language is not painted. */
   language: z.string(),
-  /** The glance's checkedAt: "checked n minutes ago" is the one text set at painting. */
-  checkedAt: z.number(),
+  /** The page's `lang` and title in the messages' language, set with the frame (no i18n call before it). */
+  lang: z.string(),
+  title: z.string(),
 });
 export type PopupFrame = z.infer<typeof popupFrameSchema>;
 

@@ -44,7 +44,7 @@ function setup() {
   const frames = { fail: false };
   const renderFrame = vi.fn((view: PopupView, area: StorageAreaName, at: number): PopupFrame => {
     if (frames.fail) throw new Error('render failed');
-    return { v: POPUP_VIEW_VERSION, key: `${area}@${at}`, tree: [['p', {}, `${area} ${view.glance.today.date}`]], date: localIsoDate(at), language: 'en-US', checkedAt: view.glance.checkedAt };
+    return { v: POPUP_VIEW_VERSION, key: `${area}@${at}`, tree: [['p', {}, `${area} ${view.glance.today.date}`]], date: localIsoDate(at), language: 'en-US', lang: 'en', title: 'CardioMood Readings' };
   });
   const cached: (PopupFrame | null)[] = [];
   const frameCache = { write: vi.fn(async (frame: PopupFrame | null) => void cached.push(frame)) };

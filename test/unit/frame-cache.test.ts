@@ -7,7 +7,7 @@ import type { PopupFrame } from '../../src/shared/popup-view';
 import { htmlToFrameTree } from '../../src/ui/popup/html-to-frame-tree';
 import { FRAME_CACHE_KEY, FRAME_CACHE_MESSAGE, POPUP_VIEW_VERSION } from '../../src/shared/popup-view-keys';
 
-const FRAME: PopupFrame = { v: POPUP_VIEW_VERSION, key: 'session@1', tree: [['p', { class: 'value' }, '62']], date: '2026-11-28', language: 'en-US', checkedAt: 1 };
+const FRAME: PopupFrame = { v: POPUP_VIEW_VERSION, key: 'session@1', tree: [['p', { class: 'value' }, '62']], date: '2026-11-28', language: 'en-US', lang: 'en', title: 'CardioMood Readings' };
 
 function memoryStorage(): WebStorage & { entries: Map<string, string> } {
   const entries = new Map<string, string>();

@@ -148,12 +148,17 @@ describe('startPopup', () => {
     expect(root.querySelector('[data-testid=stored-view-notice]')!.textContent).toBe(`Your last readings, from yesterday ${time}. Updating…`);
   });
 
-  it('should say how long ago the readings were checked as of now, not as of the rendering', async () => {
+  it('should leave "checked n minutes ago" to the interactive popup, which says it as of now', async () => {
+    vi.useFakeTimers({ now: NOW, toFake: ['Date'] });
     const glance = { ...glanceOf({ now: NOW }), checkedAt: NOW - 5 * 60_000 };
     await storeView('session', storedView(glance), glance.checkedAt);
-    const { root, deps } = setUp();
-    await startPopup(root, deps);
-    expect(root.querySelector('[data-testid=checked-at]')!.textContent).toBe('checked 5 minutes ago');
+    startFakeBackground({ status: statusOf({ glance }) });
+    const { root, afterPaint, deps } = setUp();
+    await startPopup(root, { ...deps, loadApp: async () => mountPopupApp });
+    expect(root.querySelector('[data-testid=checked-at]')!.textContent).toBe('');
+    expect(document.documentElement.lang).toBe('en');
+    afterPaint[0]!();
+    await waitFor(() => expect(root.querySelector('[data-testid=checked-at]')!.textContent).toBe('checked 5 minutes ago'));
   });
 
   it.each([
@@ -209,8 +214,8 @@ describe('renderPopupFrame', () => {
     const api = fakeApi();
     const getMessage = api.i18n.getMessage;
     api.i18n = { ...api.i18n, getUILanguage: () => 'xx', getMessage: (key, substitutions) => (key === 'extName' ? '<img src=x onerror=alert(1)>' : getMessage(key, substitutions)) };
-    const frame = renderPopupFrame(storedView(glance).view, 'session', api, NOW);
-    expect(frame).toMatchObject({ v: POPUP_VIEW_VERSION, date: '2026-11-28', language: 'xx', checkedAt: glance.checkedAt });
+    const frame = renderPopupFrame(storedView(glance).view, 'session', api, NOW, 'xx');
+    expect(frame).toMatchObject({ v: POPUP_VIEW_VERSION, date: '2026-11-28', language: 'xx', lang: 'en', title: '<img src=x onerror=alert(1)>' });
     expect(frame.key).toMatch(new RegExp(`^session@${NOW}#[0-9a-f]+$`));
     const root = document.createElement('div');
     buildFrameTree(root, frame.tree);

@@ -40,12 +40,20 @@ function fnv1a(text: string): string {
  * a millisecond, instead of loading Preact and rendering the view itself first (docs/performance.md).
  * The markup holds readings, never a token.
  */
-export function renderPopupFrame(view: PopupView, area: StorageAreaName, api: PopupFrameApi, now: number): PopupFrame {
-  const { language, t, format } = textFor(api);
+export function renderPopupFrame(view: PopupView, area: StorageAreaName, api: PopupFrameApi, now: number, language = navigator.language): PopupFrame {
+  const { t, format } = textFor(api);
   const html = renderToString(
     <FirstFrame.Provider value>
       <StoredPopup stored={{ view, area }} t={t} format={format} now={now} hasSidePanel={!!(api.sidePanel || api.sidebarAction)} />
     </FirstFrame.Provider>,
   );
-  return { v: POPUP_VIEW_VERSION, key: `${area}@${now}#${fnv1a(html)}`, tree: htmlToFrameTree(html), date: localIsoDate(now), language, checkedAt: view.glance.checkedAt };
+  return {
+    v: POPUP_VIEW_VERSION,
+    key: `${area}@${now}#${fnv1a(html)}`,
+    tree: htmlToFrameTree(html),
+    date: localIsoDate(now),
+    language,
+    lang: t('lang') || 'en',
+    title: t('extName'),
+  };
 }

@@ -3,11 +3,8 @@ import { localIsoDate } from '../../shared/local-date';
 import { FRAME_CACHE_KEY } from '../../shared/popup-view-keys';
 import { buildFrameTree } from '../../shared/frame-tree';
 import type { ExtensionApi } from '../extension-api';
-import { createGlanceFormat } from '../glance-format';
-import type { Translate } from '../i18n';
 import { markAfterPaint } from '../mark-painted';
 import { createPageText } from '../page-text';
-import { checkedText } from './checked-text';
 import type { PopupFrame } from '../../shared/popup-view';
 import { readPopupFrame, readPopupView, type StoredPopupFrame, type StoredPopupView } from './read-popup-view';
 
@@ -52,34 +49,32 @@ function afterNextPaint(task: () => void): void {
 
 /**
  * Paints the frame the background rendered from the stored view, when it still holds: rendered today
- * (its "Today", "Yesterday" and times of day are relative to the day) and in this UI language. The one
- * text that moves within a day, "checked n minutes ago", is set from the clock. False when there is no
- * such frame: the interactive popup then renders the view itself.
+ * (its "Today", "Yesterday" and times of day are relative to the day) and in this browser language;
+ * with it, the page's language and title. False when there is no such frame: the interactive popup
+ * then renders the view itself. No extension API is called on the way (the first call of i18n alone
+ * cost up to 5 ms while the page loads).
  */
-function paintFrame(root: HTMLElement, frame: PopupFrame, api: ExtensionApi, t: Translate, locale: string, now: number): boolean {
-  if (frame.date !== localIsoDate(now) || frame.language !== api.i18n.getUILanguage()) return false;
+function paintFrame(root: HTMLElement, frame: PopupFrame, now: number): boolean {
+  if (frame.date !== localIsoDate(now) || frame.language !== navigator.language) return false;
   root.replaceChildren();
   buildFrameTree(root, frame.tree);
-  const checked = root.querySelector('[data-testid=checked-at]');
-  if (checked) checked.textContent = checkedText(frame.checkedAt, now, t, createGlanceFormat(locale, t));
+  document.documentElement.lang = frame.lang;
+  document.title = frame.title;
   return true;
 }
 
 /**
  * The popup's start. With a stored view whose frame still holds, the first frame is that frame, built
- * from plain data with createElement, with nothing but the bare extension API loaded (no Preact, no zod, no polyfill, no
+ * from plain data with createElement, with nothing but the storage reads of the extension API (no Preact, no zod, no polyfill, no
  * messaging). Only after that frame is on screen does the rest load: the interactive popup, which
  * renders over the frame and asks the background for the live status. Without one (signed out, first
  * run, a frame from another day) the rest loads at once and renders whatever there is.
  */
 export async function startPopup(root: HTMLElement, deps: StartPopupDeps): Promise<void> {
   const { api, loadApp, afterPaint = afterNextPaint, now = Date.now, cache = safeLocalStorage() } = deps;
-  const { t, locale } = createPageText(api);
-  document.documentElement.lang = t('lang') || 'en';
-  document.title = t('extName');
   const tryPaint = (frame: PopupFrame): boolean => {
     try {
-      return paintFrame(root, frame, api, t, locale, now());
+      return paintFrame(root, frame, now());
     } catch (error) {
       // A frame this popup cannot paint must not leave it half done: the interactive popup renders anew.
       console.error('Painting the stored popup frame failed', error);
@@ -123,7 +118,7 @@ export async function startPopup(root: HTMLElement, deps: StartPopupDeps): Promi
         console.error('Loading the popup failed', error);
         const message = document.createElement('p');
         message.setAttribute('role', 'status');
-        message.textContent = t('backgroundUnreachable');
+        message.textContent = createPageText(api).t('backgroundUnreachable');
         root.replaceChildren(message);
       },
     );

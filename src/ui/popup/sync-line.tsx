@@ -1,7 +1,8 @@
 import type { Glance } from '../../shared/glance';
 import type { GlanceFormat } from '../glance-format';
 import type { Translate } from '../i18n';
-import { checkedText } from './checked-text';
+import { useContext } from 'preact/hooks';
+import { FirstFrame } from './first-frame';
 
 /**
  * Two different times: when the wearable's newest data ends ("Last synced 7:30 AM") and when the
@@ -9,6 +10,9 @@ import { checkedText } from './checked-text';
  * which ticks while it stays open.
  */
 export function SyncLine({ glance, now, t, format }: { glance: Glance; now: number; t: Translate; format: GlanceFormat }) {
+  // The one text that moves within a day is left to the interactive popup (see FirstFrame).
+  const firstFrame = useContext(FirstFrame);
+  const since = now - glance.checkedAt;
   const synced = glance.lastSyncedAt;
   return (
     <p class="sync muted small">
@@ -16,7 +20,7 @@ export function SyncLine({ glance, now, t, format }: { glance: Glance; now: numb
         {synced === null ? t('lastSyncedUnknown') : t('lastSynced', format.when(synced, now))}
       </span>{' '}
       <time data-testid="checked-at" data-at={String(glance.checkedAt)} dateTime={new Date(glance.checkedAt).toISOString()}>
-        {checkedText(glance.checkedAt, now, t, format)}
+        {firstFrame ? null : since < 60_000 ? t('checkedJustNow') : t('checkedAgo', format.relative(-since))}
       </time>
     </p>
   );
