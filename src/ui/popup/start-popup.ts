@@ -1,11 +1,11 @@
 import { readFrameCache, type WebStorage } from '../../shared/frame-cache';
 import { localIsoDate } from '../../shared/local-date';
-import { FRAME_CACHE_KEY } from '../../shared/popup-view-keys';
+import type { PopupFrame } from '../../shared/popup-view';
 import { buildFrameTree } from '../../shared/frame-tree';
+import { FRAME_CACHE_KEY } from '../../shared/popup-view-keys';
 import type { ExtensionApi } from '../extension-api';
 import { markAfterPaint } from '../mark-painted';
 import { createPageText } from '../page-text';
-import type { PopupFrame } from '../../shared/popup-view';
 import { readPopupFrame, readPopupView, type StoredPopupFrame, type StoredPopupView } from './read-popup-view';
 
 /**
@@ -65,10 +65,11 @@ function paintFrame(root: HTMLElement, frame: PopupFrame, now: number): boolean 
 
 /**
  * The popup's start. With a stored view whose frame still holds, the first frame is that frame, built
- * from plain data with createElement, with nothing but the storage reads of the extension API (no Preact, no zod, no polyfill, no
- * messaging). Only after that frame is on screen does the rest load: the interactive popup, which
- * renders over the frame and asks the background for the live status. Without one (signed out, first
- * run, a frame from another day) the rest loads at once and renders whatever there is.
+ * from plain data with createElement: from the localStorage copy before any round trip, else from
+ * storage once read. No Preact, zod, polyfill or messaging is loaded for it, and of the extension API
+ * only the two storage reads are called. Only after that frame is on screen does the rest load: the
+ * interactive popup, which renders over the frame and asks the background for the live status.
+ * Without one (signed out, first run, a frame from another day) the rest loads at once.
  */
 export async function startPopup(root: HTMLElement, deps: StartPopupDeps): Promise<void> {
   const { api, loadApp, afterPaint = afterNextPaint, now = Date.now, cache = safeLocalStorage() } = deps;
