@@ -158,9 +158,13 @@ export function createReadingsService(deps: ReadingsServiceDeps): ReadingsServic
     await cacheFrame(settings.keepSignedIn ? frame : null);
   }
 
-  /** Updates the frame's localStorage copy; a failure only costs the popup its fastest first frame. */
+  /**
+   * Updates the frame's localStorage copy without waiting for it: in Chrome a write opens and closes
+   * an offscreen document (tens of ms), which must not hold back the status the pages are waiting
+   * for. The cache runs its writes in order. A failure only costs the popup its fastest first frame.
+   */
   async function cacheFrame(frame: PopupFrame | null): Promise<void> {
-    await deps.frameCache?.write(frame).catch((error: unknown) => console.error('Caching the popup frame failed', error));
+    deps.frameCache?.write(frame).catch((error: unknown) => console.error('Caching the popup frame failed', error));
   }
 
   /** The first frame of `view` as the popup kept in `area` paints it; null without a renderer or when it fails. */

@@ -10,7 +10,7 @@ import { FRAME_CACHE_KEY, POPUP_FRAME_KEYS, POPUP_VIEW_KEYS, POPUP_VIEW_VERSION 
 import type { StorageAreaName } from '../../src/shared/storage-area';
 import type { ExtensionApi } from '../../src/ui/extension-api';
 import { mountPopupApp } from '../../src/ui/popup/mount-popup-app';
-import { readPopupView, type StoredPopupFrame } from '../../src/ui/popup/read-popup-view';
+import { readPopupView } from '../../src/ui/popup/read-popup-view';
 import { renderPopupFrame } from '../../src/ui/popup/render-stored-popup';
 import { startPopup, type MountPopupApp } from '../../src/ui/popup/start-popup';
 import { getMessageFrom, glanceOf, LOCALES, resetPagesBetweenTests, startFakeBackground, statusOf, storedView } from './support/ui-harness';
@@ -89,18 +89,25 @@ describe('startPopup', () => {
     expect(mounted[0]).toEqual([root, deps.api, storedView(glance), true]);
   });
 
-  it('should paint the frame copied to localStorage before any storage round trip', async () => {
+  it('should paint the frame copied to localStorage before asking storage anything', async () => {
     const frame = await storeView('session');
     const cache = memoryStorage({ [FRAME_CACHE_KEY]: JSON.stringify(frame) });
     const { root, deps } = setUp(cache);
-    let answer: (value: StoredPopupFrame | null) => void = () => undefined;
-    const pending = new Promise<StoredPopupFrame | null>((resolve) => (answer = resolve));
-    const started = startPopup(root, { ...deps, early: { frame: pending, stored: readPopupView(deps.api.storage) } });
+    const asked: string[] = [];
+    const watched = (area: 'session' | 'local') => ({
+      get: (key: string) => {
+        asked.push(`${area} ${key} with ${popupIn(root)?.getAttribute('data-state') ?? 'nothing'} painted`);
+        return fakeBrowser.storage[area].get(key);
+      },
+    });
+    const started = startPopup(root, { ...deps, api: { ...deps.api, storage: { session: watched('session'), local: watched('local') } } });
     // Synchronously: nothing has been awaited yet.
     expect(popupIn(root)!.getAttribute('data-state')).toBe('readings');
-    answer({ frame, area: 'session' });
+    expect(root.dataset.frame).toBe('cache');
     await started;
-    expect(popupIn(root)!.getAttribute('data-state')).toBe('readings');
+    expect(asked.every((entry) => entry.endsWith('with readings painted'))).toBe(true);
+    expect(asked).toHaveLength(4);
+    expect(root.dataset.frame).toBe('cache');
     expect(cache.entries[FRAME_CACHE_KEY]).toBe(JSON.stringify(frame));
   });
 

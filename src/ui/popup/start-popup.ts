@@ -6,7 +6,7 @@ import { FRAME_CACHE_KEY } from '../../shared/popup-view-keys';
 import type { ExtensionApi } from '../extension-api';
 import { markAfterPaint } from '../mark-painted';
 import { createPageText } from '../page-text';
-import { readPopupFrame, readPopupView, type StoredPopupFrame, type StoredPopupView } from './read-popup-view';
+import { readPopupFrame, readPopupView, type StoredPopupView } from './read-popup-view';
 
 /**
  * Mounts the interactive popup (PopupApp with its messaging client) over `root`; `painted` says the
@@ -16,11 +16,6 @@ export type MountPopupApp = (root: HTMLElement, api: ExtensionApi, stored: Store
 
 export interface StartPopupDeps {
   api: ExtensionApi;
-  /**
-   * The stored frame and view, when the entry already asked for them (see
-   * entrypoints/popup/early-read.ts); read here otherwise.
-   */
-  early?: { frame: Promise<StoredPopupFrame | null>; stored: Promise<StoredPopupView | null> };
   /** The rest of the popup, as a dynamic import(): loaded after the first frame. */
   loadApp(): Promise<MountPopupApp>;
   /** Runs `task` after the next frame is on screen. */
@@ -96,9 +91,10 @@ export async function startPopup(root: HTMLElement, deps: StartPopupDeps): Promi
     markAfterPaint('readings-painted', () => root.dataset.frame !== undefined);
   };
   if (painted) mark();
-  // Both asked at once (early-read.ts); the frame is the small one, and the first frame needs nothing else.
-  const { frame: framePromise, stored: storedPromise } = deps.early ?? { frame: readPopupFrame(api.storage), stored: readPopupView(api.storage) };
-  const found = await framePromise;
+  // Only now the storage reads (a painted copy did not wait for them), both at once: the frame is the
+  // small one, the view is for the interactive popup.
+  const storedPromise = readPopupView(api.storage);
+  const found = await readPopupFrame(api.storage);
   if (cached && found?.frame.key !== cached.key) {
     // storage.session (or .local) is the truth: a copy it no longer matches is replaced at once, and
     // one with nothing behind it (the session ended) is taken down and deleted.
