@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { defineConfig, type WxtViteConfig } from 'wxt';
@@ -114,6 +115,47 @@ export function withoutPreloadHelper(onlyInput: RegExp): WxtVitePlugin {
   };
 }
 
+/** CSP hashes of the stylesheets `inlineStylesheet()` put into pages, for the manifest's `style-src`. */
+const inlinedStyleHashes = new Set<string>();
+
+/**
+ * The popup's one stylesheet, inlined into popup.html: a linked stylesheet is one more file an
+ * extension page fetches from the browser process, and the page's script waits for it before it
+ * runs, so the popup's first frame (which needs both) came a frame after an empty page's. Applies to
+ * the popup's own build only (see `entrypoints:grouped`); the stylesheet's SHA-256 joins the
+ * extension pages' `style-src` (`build:manifestGenerated`), so no other inline style is allowed.
+ */
+export function inlineStylesheet(onlyInput: RegExp): WxtVitePlugin {
+  let applies = false;
+  return {
+    name: 'cardiomood:inline-stylesheet',
+    enforce: 'post',
+    buildStart(options) {
+      const { input } = options;
+      const inputs = typeof input === 'string' ? [input] : Array.isArray(input) ? input : Object.values(input ?? {});
+      applies = inputs.length > 0 && inputs.every((input) => onlyInput.test(input));
+    },
+    generateBundle(_options, bundle) {
+      if (!applies) return;
+      const html = Object.values(bundle).filter((file) => file.type === 'asset' && file.fileName.endsWith('.html'));
+      for (const page of html) {
+        if (page.type !== 'asset') continue;
+        const text = String(page.source);
+        const links = [...text.matchAll(/<link rel="stylesheet"[^>]*? href="\/([^"]+\.css)"[^>]*>/g)];
+        if (links.length !== 1) this.error(`${page.fileName}: expected one stylesheet link to inline, found ${links.length}`);
+        const [link, fileName] = links[0]!;
+        const css = bundle[fileName!];
+        if (!css || css.type !== 'asset') return this.error(`${page.fileName}: ${fileName} is not in the bundle`);
+        const style = String(css.source);
+        if (/<\/style|url\(/i.test(style)) this.error(`${fileName} cannot be inlined as is (url() or a closing style tag)`);
+        page.source = text.replace(link, () => `<style>${style}</style>`);
+        inlinedStyleHashes.add(createHash('sha256').update(style, 'utf8').digest('base64'));
+        delete bundle[fileName!];
+      }
+    },
+  };
+}
+
 /**
  * Exclude patterns for everything in the checkout that git does not track (ignored or untracked:
  * browser profiles, reports, work in progress), so the sources zip holds only what a clone holds.
@@ -142,7 +184,11 @@ export default defineConfig({
   imports: false,
   manifestVersion: 3,
   vite: (env) => ({
-    plugins: [withoutHtmlSink(), withoutPreloadHelper(/[\\/]entrypoints[\\/]popup[\\/]index\.html$/)],
+    plugins: [
+      withoutHtmlSink(),
+      withoutPreloadHelper(/[\\/]entrypoints[\\/]popup[\\/]index\.html$/),
+      ...(env.command === 'build' ? [inlineStylesheet(/[\\/]entrypoints[\\/]popup[\\/]index\.html$/)] : []),
+    ],
     // Every browser we support (Chrome 116, Firefox 142) preloads modules itself: no polyfill script
     // to fetch and run in each page.
     build: { modulePreload: { polyfill: false } },
@@ -169,6 +215,13 @@ export default defineConfig({
         const popup = group.findIndex((entry) => entry.type === 'popup');
         if (popup !== -1) groups.push(group.splice(popup, 1));
       }
+    },
+    // The inlined popup stylesheet, and only it, is allowed as an inline style (inlineStylesheet()).
+    'build:manifestGenerated': (_wxt, manifest) => {
+      const csp = manifest.content_security_policy as { extension_pages?: string } | undefined;
+      if (!csp?.extension_pages || inlinedStyleHashes.size === 0) return;
+      const hashes = [...inlinedStyleHashes].map((hash) => `'sha256-${hash}'`).join(' ');
+      csp.extension_pages = `${csp.extension_pages}; style-src 'self' ${hashes}`;
     },
     // Before WXT collects the sources: leftovers in the checkout must not reach AMO's reviewers.
     'zip:start': (wxt) => {

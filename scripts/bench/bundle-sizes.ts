@@ -39,6 +39,14 @@ async function sizeOf(root: string, files: Iterable<string>): Promise<SizeRow> {
   return { files: list, raw, gzip };
 }
 
+/** `row` with the page's inline stylesheets added. */
+function withInline(row: SizeRow, htmlFile: string, styles: Buffer[]): SizeRow {
+  return styles.reduce<SizeRow>(
+    (sum, style) => ({ files: [...sum.files, `${htmlFile} <style>`], raw: sum.raw + style.length, gzip: sum.gzip + gzipSize(style) }),
+    row,
+  );
+}
+
 /** Extension-root-relative path for a URL found in `fromFile` (itself root-relative). */
 function resolveRef(fromFile: string, ref: string): string | undefined {
   if (/^[a-z][a-z0-9+.-]*:/i.test(ref) || ref.startsWith('//')) return undefined; // another origin
@@ -111,6 +119,9 @@ export async function measurePage(root: string, htmlFile: string): Promise<PageB
   const stylesheets = [...document.querySelectorAll('link[rel=stylesheet][href]')]
     .map((el) => resolveRef(htmlFile, el.getAttribute('href')!))
     .filter((file): file is string => !!file);
+  // A stylesheet inlined into the page (the popup's, see inlineStylesheet() in wxt.config.ts) counts
+  // as initial CSS too, listed as "<page> <style>".
+  const inlineStyles = [...document.querySelectorAll('style')].map((el) => Buffer.from(el.textContent ?? '', 'utf8'));
 
   const initial = await staticClosure(root, [...scripts, ...preloads]);
   const lazyEntries = [...initial.dynamic].filter((file) => !initial.files.has(file));
@@ -125,7 +136,7 @@ export async function measurePage(root: string, htmlFile: string): Promise<PageB
   );
   return {
     initialJs: await sizeOf(root, initial.files),
-    initialCss: await sizeOf(root, stylesheets),
+    initialCss: withInline(await sizeOf(root, stylesheets), htmlFile, inlineStyles),
     lazyJs: await sizeOf(root, lazyJs),
     lazyCss: await sizeOf(root, existing.filter((file): file is string => !!file)),
   };

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readdir, readFile, rm } from 'node:fs/promises';
@@ -197,8 +198,24 @@ describe('store packages', () => {
         'img-src': ["'self'", 'data:'],
         'font-src': ["'self'", 'data:'],
         'connect-src': ["'self'", API, COMPANION],
+        'style-src': ["'self'", expect.stringMatching(/^'sha256-[A-Za-z0-9+/]+=*'$/)],
       });
       expect(policy).not.toMatch(/unsafe-(eval|inline)|wasm-unsafe-eval|\*/);
+    }
+  });
+
+  it("should allow exactly the popup's inlined stylesheet as an inline style, and link every other page's", () => {
+    for (const [, pkg] of browsers()) {
+      const popup = pkg.files.get('popup.html')!.toString('utf8');
+      const styles = [...popup.matchAll(/<style>([^<]*)<\/style>/g)].map((match) => match[1]!);
+      expect(styles).toHaveLength(1);
+      expect(popup).not.toContain('rel="stylesheet"');
+      const hash = createHash('sha256').update(styles[0]!, 'utf8').digest('base64');
+      expect(cspDirectives(pkg.manifest.content_security_policy.extension_pages)['style-src']).toEqual(["'self'", `'sha256-${hash}'`]);
+      for (const page of ['options.html', 'sidepanel.html']) {
+        const html = pkg.files.get(page)?.toString('utf8');
+        if (html !== undefined) expect(html).not.toContain('<style');
+      }
     }
   });
 
