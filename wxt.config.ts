@@ -82,6 +82,12 @@ export function withoutHtmlSink(): WxtVitePlugin {
   };
 }
 
+/** Whether a Vite build's inputs are all matched by `onlyInput` (one of WXT's per-group builds). */
+function buildsOnly(input: string | string[] | Record<string, string> | undefined, onlyInput: RegExp): boolean {
+  const inputs = typeof input === 'string' ? [input] : Array.isArray(input) ? input : Object.values(input ?? {});
+  return inputs.length > 0 && inputs.every((entry) => onlyInput.test(entry));
+}
+
 /**
  * Vite wraps every dynamic import() in a preload helper that fetches the imported chunk's CSS and
  * chunks first: 1.2 KB (~0.5 KB gzip) even with nothing to preload (vitejs/vite#13952). The popup is
@@ -97,9 +103,7 @@ export function withoutPreloadHelper(onlyInput: RegExp): WxtVitePlugin {
     name: 'cardiomood:without-preload-helper',
     enforce: 'pre',
     buildStart(options) {
-      const { input } = options;
-      const inputs = typeof input === 'string' ? [input] : Array.isArray(input) ? input : Object.values(input ?? {});
-      applies = inputs.length > 0 && inputs.every((input) => onlyInput.test(input));
+      applies = buildsOnly(options.input, onlyInput);
     },
     load(id) {
       return applies && id === helperId ? 'export const __vitePreload = (load) => load();' : undefined;
@@ -131,9 +135,7 @@ export function inlineStylesheet(onlyInput: RegExp): WxtVitePlugin {
     name: 'cardiomood:inline-stylesheet',
     enforce: 'post',
     buildStart(options) {
-      const { input } = options;
-      const inputs = typeof input === 'string' ? [input] : Array.isArray(input) ? input : Object.values(input ?? {});
-      applies = inputs.length > 0 && inputs.every((input) => onlyInput.test(input));
+      applies = buildsOnly(options.input, onlyInput);
     },
     generateBundle(_options, bundle) {
       if (!applies) return;
