@@ -155,7 +155,7 @@ export function createReadingsService(deps: ReadingsServiceDeps): ReadingsServic
     if (settings.keepSignedIn) await store.writeLastView(view, frameOf(view, 'local'));
     else await store.writeLastView(null);
     if (signal.aborted) return;
-    await cacheFrame(settings.keepSignedIn ? frame : null);
+    cacheFrame(settings.keepSignedIn ? frame : null);
   }
 
   /**
@@ -163,7 +163,7 @@ export function createReadingsService(deps: ReadingsServiceDeps): ReadingsServic
    * an offscreen document (tens of ms), which must not hold back the status the pages are waiting
    * for. The cache runs its writes in order. A failure only costs the popup its fastest first frame.
    */
-  async function cacheFrame(frame: PopupFrame | null): Promise<void> {
+  function cacheFrame(frame: PopupFrame | null): void {
     deps.frameCache?.write(frame).catch((error: unknown) => console.error('Caching the popup frame failed', error));
   }
 
@@ -283,7 +283,7 @@ export function createReadingsService(deps: ReadingsServiceDeps): ReadingsServic
         if (view && !signal.aborted) await writeViews(view.glance, signal);
         else if (!settings.keepSignedIn) {
           await store.writeLastView(null);
-          await cacheFrame(null);
+          cacheFrame(null);
         }
       });
     },
@@ -292,17 +292,17 @@ export function createReadingsService(deps: ReadingsServiceDeps): ReadingsServic
         const [{ settings }, signedIn] = await Promise.all([deps.readSettings(), session.hasSession()]);
         if (!settings.keepSignedIn || !signedIn) {
           await store.writeLastView(null);
-          await cacheFrame(null);
+          cacheFrame(null);
         } else if (!(await store.readView())) {
           // A new browser session: the cached frame is this session's no more, the kept one (with
           // its "from 22:10" notice) is what the popup should paint until fresh readings arrive.
-          await cacheFrame(await store.readLastFrame());
+          cacheFrame(await store.readLastFrame());
         }
       });
     },
     async clear() {
       await store.clear();
-      await cacheFrame(null);
+      cacheFrame(null);
       await deps.scheduleRetry(null);
     },
   };
