@@ -21,7 +21,6 @@ export const POPUP_FRAME_KEYS = { session: 'view.popupFrame', local: 'view.lastP
 /** Bumped on any change a stored view cannot be painted with; the popup ignores other versions. */
 export const POPUP_VIEW_VERSION = 1;
 
-
 /**
  * The first frame's copy in the extension's `localStorage`, the one store a page reads without a
  * round trip: the popup paints from it synchronously (src/ui/popup/start-popup.ts). Only while

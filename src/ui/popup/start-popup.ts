@@ -105,8 +105,10 @@ export async function startPopup(root: HTMLElement, deps: StartPopupDeps): Promi
   }
   if (!painted && found) {
     painted = tryPaint(found.frame);
-    if (painted) root.dataset.frame = found.area;
-    if (painted) mark();
+    if (painted) {
+      root.dataset.frame = found.area;
+      mark();
+    }
   }
   const mount = () =>
     Promise.all([loadApp(), storedPromise]).then(
