@@ -204,6 +204,16 @@ export default defineConfig({
     excludeSources: ['test/**'],
   },
   hooks: {
+    // `imports: false` turns off WXT's auto-import types but not its Vite plugin (unimport ignores
+    // `disabled`), which still adds `import { storage } from 'wxt/utils/storage'` (and `browser`)
+    // wherever a parameter happens to be named `storage`. Tree-shaking leaves one line of
+    // @wxt-dev/browser behind, `globalThis.browser?.runtime?.id`, which in Firefox builds the
+    // extension API bindings before the popup's first frame (about 1 ms there, docs/performance.md).
+    // We import what we use explicitly, so the presets go.
+    'config:resolved': (wxt) => {
+      wxt.config.imports.presets = [];
+      wxt.config.imports.imports = [];
+    },
     // The build itself resolves strictly: a production build without a client id or companion fails.
     'build:before': (wxt) => {
       resolveBuildConfig(process.env, wxt.config.mode);

@@ -219,6 +219,15 @@ describe('store packages', () => {
     }
   });
 
+  it("should add nothing to the popup's script that touches the extension API before its first frame", () => {
+    for (const [, pkg] of browsers()) {
+      const popup = pkg.files.get('popup.html')!.toString('utf8');
+      const script = popup.match(/<script\b[^>]*\bsrc="\/?([^"]+)"/)![1]!;
+      // What WXT's auto-imports used to leave behind (@wxt-dev/browser's module body, see wxt.config.ts).
+      expect(pkg.files.get(script)!.toString('utf8')).not.toMatch(/runtime\?\.id/);
+    }
+  });
+
   it('should keep the strict CSP, pointed at the local servers, when built for development', () => {
     const directives = cspDirectives(chromeDev.content_security_policy.extension_pages);
     expect(directives['script-src']).toEqual(["'self'"]);
