@@ -51,8 +51,9 @@ function setUp(cache: WebStorage | null = memoryStorage()) {
   const afterPaint: Array<() => void> = [];
   const mounted: Array<Parameters<MountPopupApp>> = [];
   const loadApp = vi.fn(async () => ((...args: Parameters<MountPopupApp>) => void mounted.push(args)) as MountPopupApp);
-  const deps = { api: fakeApi(), loadApp, afterPaint: (task: () => void) => void afterPaint.push(task), now: () => NOW, cache };
-  return { root, afterPaint, mounted, loadApp, deps };
+  const api = fakeApi();
+  const deps = { api: vi.fn(() => api), loadApp, afterPaint: (task: () => void) => void afterPaint.push(task), now: () => NOW, cache };
+  return { root, api, afterPaint, mounted, loadApp, deps };
 }
 
 /** Stores a view and the frame the background renders from it, as the background does. */
@@ -60,6 +61,14 @@ async function storeView(area: StorageAreaName, stored = storedView(glanceOf({ n
   const frame = renderPopupFrame(stored.view, area, fakeApi(), renderedAt);
   await fakeBrowser.storage[area].set({ [POPUP_VIEW_KEYS[area]]: stored.view, [POPUP_FRAME_KEYS[area]]: frame });
   return frame;
+}
+
+/** Starts the popup of `setUp`, lets the first frame (painted from the copy) go on screen, and waits for the rest. */
+async function startAfterFirstFrame({ root, deps, afterPaint }: ReturnType<typeof setUp>): Promise<void> {
+  const started = startPopup(root, deps);
+  expect(afterPaint).toHaveLength(1);
+  afterPaint[0]!();
+  await started;
 }
 
 const popupIn = (root: ParentNode) => root.querySelector('[data-testid=popup]');
@@ -71,7 +80,7 @@ describe('startPopup', () => {
   it('should paint the frame the background rendered, and load the rest only after that frame', async () => {
     const glance = glanceOf({ now: NOW });
     await storeView('session', storedView(glance));
-    const { root, afterPaint, mounted, loadApp, deps } = setUp();
+    const { root, api, afterPaint, mounted, loadApp, deps } = setUp();
 
     await startPopup(root, deps);
 
@@ -86,13 +95,13 @@ describe('startPopup', () => {
 
     afterPaint[0]!();
     await waitFor(() => expect(mounted).toHaveLength(1));
-    expect(mounted[0]).toEqual([root, deps.api, storedView(glance), true]);
+    expect(mounted[0]).toEqual([root, api, storedView(glance), true]);
   });
 
   it('should paint the frame copied to localStorage before asking storage anything', async () => {
     const frame = await storeView('session');
     const cache = memoryStorage({ [FRAME_CACHE_KEY]: JSON.stringify(frame) });
-    const { root, deps } = setUp(cache);
+    const { root, api, afterPaint, mounted, deps } = setUp(cache);
     const asked: string[] = [];
     const watched = (area: 'session' | 'local') => ({
       get: (key: string) => {
@@ -100,15 +109,44 @@ describe('startPopup', () => {
         return fakeBrowser.storage[area].get(key);
       },
     });
-    const started = startPopup(root, { ...deps, api: { ...deps.api, storage: { session: watched('session'), local: watched('local') } } });
+    const watchedApi = { ...api, storage: { session: watched('session'), local: watched('local') } };
+    const askedForApi = vi.fn(() => watchedApi);
+    const started = startPopup(root, { ...deps, api: askedForApi });
     // Synchronously: nothing has been awaited yet.
     expect(popupIn(root)!.getAttribute('data-state')).toBe('readings');
     expect(root.dataset.frame).toBe('cache');
+    // Not even the extension API is touched before that frame (in Firefox its first use builds the bindings).
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(askedForApi).not.toHaveBeenCalled();
+    expect(asked).toEqual([]);
+    expect(afterPaint).toHaveLength(1);
+
+    afterPaint[0]!();
     await started;
     expect(asked.every((entry) => entry.endsWith('with readings painted'))).toBe(true);
     expect(asked).toHaveLength(4);
     expect(root.dataset.frame).toBe('cache');
     expect(cache.entries[FRAME_CACHE_KEY]).toBe(JSON.stringify(frame));
+    // Already after the frame: the rest is mounted without waiting for another.
+    expect(afterPaint).toHaveLength(1);
+    expect(mounted).toEqual([[root, watchedApi, expect.objectContaining({ area: 'session' }), true]]);
+  });
+
+  it('should wait for the load event before anything after the first frame (Firefox paints nothing before it)', async () => {
+    const frame = await storeView('session');
+    const { root, deps } = setUp(memoryStorage({ [FRAME_CACHE_KEY]: JSON.stringify(frame) }));
+    const readyState = vi.spyOn(document, 'readyState', 'get').mockReturnValue('interactive');
+    const { afterPaint: _queued, ...browserPaced } = deps;
+    const started = startPopup(root, browserPaced);
+    expect(root.dataset.frame).toBe('cache');
+    // Frames come and go (and the 100 ms floor passes), but the page has not loaded yet.
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(deps.api).not.toHaveBeenCalled();
+
+    readyState.mockReturnValue('complete');
+    window.dispatchEvent(new Event('load'));
+    await started;
+    expect(deps.api).toHaveBeenCalledTimes(1);
   });
 
   it('should replace a copy that storage no longer matches, and take one down with nothing behind it', async () => {
@@ -116,7 +154,7 @@ describe('startPopup', () => {
     const current = storedView(glanceOf({ now: NOW, days: 30 }));
     await storeView('session', current);
     const stale = setUp(memoryStorage({ [FRAME_CACHE_KEY]: JSON.stringify(older) }));
-    await startPopup(stale.root, stale.deps);
+    await startAfterFirstFrame(stale);
     const expected = document.createElement('div');
     buildFrameTree(expected, renderPopupFrame(current.view, 'session', fakeApi(), NOW).tree);
     // The one text set at painting aside, the popup shows the stored frame.
@@ -127,18 +165,17 @@ describe('startPopup', () => {
     await fakeBrowser.storage.session.clear();
     const cache = memoryStorage({ [FRAME_CACHE_KEY]: JSON.stringify(older) });
     const ended = setUp(cache);
-    await startPopup(ended.root, ended.deps);
+    await startAfterFirstFrame(ended);
     expect(popupIn(ended.root)).toBeNull();
     expect(cache.entries).toEqual({});
-    expect(ended.mounted).toEqual([[ended.root, ended.deps.api, null, false]]);
+    expect(ended.mounted).toEqual([[ended.root, ended.api, null, false]]);
   });
 
   it('should set the readings-painted mark after the frame, once', async () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     const marks = vi.spyOn(performance, 'mark');
     const frame = await storeView('session');
-    const { root, deps } = setUp(memoryStorage({ [FRAME_CACHE_KEY]: JSON.stringify(frame) }));
-    await startPopup(root, deps);
+    await startAfterFirstFrame(setUp(memoryStorage({ [FRAME_CACHE_KEY]: JSON.stringify(frame) })));
     await waitFor(() => expect(marks).toHaveBeenCalledWith('readings-painted'));
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(marks.mock.calls.filter(([name]) => name === 'readings-painted')).toHaveLength(1);
@@ -184,10 +221,10 @@ describe('startPopup', () => {
   });
 
   it('should load the rest at once when nothing is stored (signed out, first run)', async () => {
-    const { root, afterPaint, mounted, deps } = setUp();
+    const { root, api, afterPaint, mounted, deps } = setUp();
     await startPopup(root, deps);
     expect(afterPaint).toHaveLength(0);
-    expect(mounted).toEqual([[root, deps.api, null, false]]);
+    expect(mounted).toEqual([[root, api, null, false]]);
     expect(root.children).toHaveLength(0);
   });
 

@@ -15,7 +15,8 @@ import { readPopupFrame, readPopupView, type StoredPopupView } from './read-popu
 export type MountPopupApp = (root: HTMLElement, api: ExtensionApi, stored: StoredPopupView | null, painted: boolean) => void;
 
 export interface StartPopupDeps {
-  api: ExtensionApi;
+  /** The page's extension API, asked for only after a first frame from the copy. */
+  api(): ExtensionApi;
   /** The rest of the popup, as a dynamic import(): loaded after the first frame. */
   loadApp(): Promise<MountPopupApp>;
   /** Runs `task` after the next frame is on screen. */
@@ -27,8 +28,11 @@ export interface StartPopupDeps {
 }
 
 /**
- * After the next frame: requestAnimationFrame runs just before it, a task queued from there after
- * it. The timeout is a floor for a page whose frames are throttled (a background tab).
+ * After the next frame on screen: requestAnimationFrame runs just before it, a task queued from there
+ * after it. Counted from the load event: Firefox paints a new page only once it has loaded (paint
+ * suppression), so a frame before it shows nothing, and work started then (the storage reads, the
+ * rest of the popup's script) delays the load event and with it the first paint by 5 ms or more
+ * (docs/performance.md). The timeout is a floor for a page whose frames are throttled (a background tab).
  */
 function afterNextPaint(task: () => void): void {
   let done = false;
@@ -38,8 +42,12 @@ function afterNextPaint(task: () => void): void {
       task();
     }
   };
-  requestAnimationFrame(() => setTimeout(once, 0));
-  setTimeout(once, 100);
+  const afterFrame = () => {
+    requestAnimationFrame(() => setTimeout(once, 0));
+    setTimeout(once, 100);
+  };
+  if (document.readyState === 'complete') afterFrame();
+  else addEventListener('load', afterFrame, { once: true });
 }
 
 /**
@@ -67,7 +75,7 @@ function paintFrame(root: HTMLElement, frame: PopupFrame, now: number): boolean 
  * Without one (signed out, first run, a frame from another day) the rest loads at once.
  */
 export async function startPopup(root: HTMLElement, deps: StartPopupDeps): Promise<void> {
-  const { api, loadApp, afterPaint = afterNextPaint, now = Date.now, cache = safeLocalStorage() } = deps;
+  const { loadApp, afterPaint = afterNextPaint, now = Date.now, cache = safeLocalStorage() } = deps;
   const tryPaint = (frame: PopupFrame): boolean => {
     try {
       return paintFrame(root, frame, now());
@@ -78,11 +86,6 @@ export async function startPopup(root: HTMLElement, deps: StartPopupDeps): Promi
       return false;
     }
   };
-  // Synchronously, before any round trip: the frame's copy in localStorage ("Keep me signed in").
-  const cached = cache ? readFrameCache(cache) : null;
-  let painted = cached !== null && tryPaint(cached);
-  // Where the first frame came from, for tests and for a look in DevTools; Preact leaves the root's own attributes alone.
-  if (painted) root.dataset.frame = 'cache';
   // The bench's mark, after the frame that shows a frame of readings (if one is still up by then).
   let markAsked = false;
   const mark = () => {
@@ -90,9 +93,20 @@ export async function startPopup(root: HTMLElement, deps: StartPopupDeps): Promi
     markAsked = true;
     markAfterPaint('readings-painted', () => root.dataset.frame !== undefined);
   };
-  if (painted) mark();
-  // Only now the storage reads (a painted copy did not wait for them), both at once: the frame is the
-  // small one, the view is for the interactive popup.
+  // Synchronously, before any round trip: the frame's copy in localStorage ("Keep me signed in").
+  const cached = cache ? readFrameCache(cache) : null;
+  let painted = cached !== null && tryPaint(cached);
+  if (painted) {
+    // Where the first frame came from, for tests and for a look in DevTools; Preact leaves the root's own attributes alone.
+    root.dataset.frame = 'cache';
+    mark();
+    // Nothing else runs before that frame: in Firefox an extension page paints only once its script
+    // has run, and touching the extension API (its first use builds the bindings) and starting the
+    // storage reads cost a few ms there (docs/performance.md).
+    await new Promise<void>((resolve) => afterPaint(resolve));
+  }
+  const api = deps.api();
+  // The storage reads, both at once: the frame is the small one, the view is for the interactive popup.
   const storedPromise = readPopupView(api.storage);
   const found = await readPopupFrame(api.storage);
   if (cached && found?.frame.key !== cached.key) {
@@ -103,8 +117,9 @@ export async function startPopup(root: HTMLElement, deps: StartPopupDeps): Promi
     delete root.dataset.frame;
     painted = false;
   }
+  let paintedNow = false;
   if (!painted && found) {
-    painted = tryPaint(found.frame);
+    painted = paintedNow = tryPaint(found.frame);
     if (painted) {
       root.dataset.frame = found.area;
       mark();
@@ -121,7 +136,7 @@ export async function startPopup(root: HTMLElement, deps: StartPopupDeps): Promi
         root.replaceChildren(message);
       },
     );
-  if (painted) afterPaint(() => void mount());
+  if (paintedNow) afterPaint(() => void mount());
   else await mount();
 }
 
