@@ -18,8 +18,9 @@ export interface BenchBrowser {
   /** The floor page, kept open: it runs the in-page helpers and keeps an extension page alive. */
   readonly control: UiPage;
   /**
-   * Opens `file` in a new tab and returns the startTime of its first `mark` (ms since the document's
-   * navigation started). Nothing runs in the page while it loads: see timeToMark below.
+   * Opens `file` in a new tab and returns when it showed what `mark` marks (ms since the document's
+   * navigation started): the startTime of its first `mark`; in Firefox, the page's first contentful
+   * paint when that came later (see {@link readPaintedAt}). Nothing runs in the page while it loads.
    */
   timeToMark(file: string, mark: string, timeoutMs?: number): Promise<number>;
   /**
@@ -157,7 +158,7 @@ async function firefoxBenchBrowser(session: FirefoxSession): Promise<BenchBrowse
       name: 'Firefox',
       label: `Firefox ${session.version} (headless)`,
       control,
-      timeToMark: (file, mark, timeoutMs) => inLoadedPage(file, (page) => readMark(page, mark, timeoutMs)),
+      timeToMark: (file, mark, timeoutMs) => inLoadedPage(file, (page) => readPaintedAt(page, mark, timeoutMs)),
       paintTimes: (file, mark, timeoutMs) => inLoadedPage(file, (page) => readPaintTimes(page, mark, timeoutMs)),
       openPage: (file) => session.openExtensionPage(file),
       waitForPage: (prefix) => session.waitForPage(prefix),
@@ -198,6 +199,22 @@ function readMark(page: UiPage, mark: string, timeoutMs = 15_000): Promise<numbe
       }),
     [mark, timeoutMs] as const,
   );
+}
+
+/**
+ * When the page showed what `mark` marks: the later of the mark and the page's first contentful
+ * paint. The marks are set a task after the frame that shows the content (markAfterPaint), but in
+ * Firefox a new page's frames are not painted until it has loaded (paint suppression): a mark whose
+ * requestAnimationFrame ran before the load event follows a frame that put nothing on screen, up to
+ * a frame before the first paint. Measured in Firefox 153: popup marks 34.7 ms, first contentful
+ * paint 44.7 ms. Chromium paints the frames before the load event, so its marks hold; it reports the
+ * first contentful paint at presentation time, a few ms after the frame and coarsened, so the
+ * Chromium side reads the mark alone.
+ */
+async function readPaintedAt(page: UiPage, mark: string, timeoutMs?: number): Promise<number> {
+  const markTime = await readMark(page, mark, timeoutMs);
+  const fcp = await page.evaluate(() => performance.getEntriesByName('first-contentful-paint', 'paint')[0]?.startTime ?? null);
+  return Math.max(markTime, fcp ?? markTime);
 }
 
 /**
