@@ -78,8 +78,8 @@ export function startBackground(deps: BackgroundDeps): () => void {
   let hub: ReturnType<typeof createStatusHub> | undefined;
   let stopped = false;
   // A stopped background (its cleanup ran) publishes nothing more.
-  const changed = () => {
-    if (!stopped) hub?.changed();
+  const changed = async (): Promise<void> => {
+    if (!stopped) await hub?.changed();
   };
 
   async function schedule(name: string, at: number | null): Promise<void> {
@@ -177,7 +177,7 @@ export function startBackground(deps: BackgroundDeps): () => void {
   // The last popup view on disk, if "Keep me signed in" no longer allows it or there is nothing to restore.
   readings.start().catch(logged('Checking the kept popup view'));
   // Paint the badge for whatever state survived (or was restored from "keep me signed in").
-  changed();
+  void changed();
 
   return () => {
     stopped = true;

@@ -30,7 +30,8 @@ export interface ReadingsServiceDeps {
   readSettings: () => Promise<SettingsState>;
   /** Plans (or cancels, with null) the retry alarm. */
   scheduleRetry: (at: number | null) => Promise<void>;
-  onChange: () => void;
+  /** Something pages show changed; the promise (if any) settles once the new status is out. */
+  onChange: () => void | Promise<void>;
   /**
    * The popup's first frame for a view, as the page kept in `area` will paint it (the entrypoint
    * passes src/ui/popup/render-stored-popup.tsx); without it, or when it throws, views carry none
@@ -99,6 +100,8 @@ function mergeRecords(stored: readonly DayRecord[], fresh: readonly DayRecord[],
 export function createReadingsService(deps: ReadingsServiceDeps): ReadingsService {
   const { session, api, store, now } = deps;
   let inflight: Promise<Result<void>> | null = null;
+  /** The frames of the views written last, still to render (writeViews); a newer write replaces them. */
+  let framesDue: (() => Promise<void>) | null = null;
   /** Read-modify-write of the records and what is derived from them, one at a time. */
   const exclusive = createSerialQueue();
 
@@ -137,7 +140,12 @@ export function createReadingsService(deps: ReadingsServiceDeps): ReadingsServic
     return { ok: true, value: records };
   }
 
-  /** Writes the popup's view of `glance` with the current display settings; on disk too with "Keep me signed in". */
+  /**
+   * Writes the popup's view of `glance` with the current display settings; on disk too with "Keep me
+   * signed in". Their first frames are not rendered here (two renders, 20 ms and more in a worker
+   * that just started, which the status pages wait for would pay): the views are written without,
+   * older frames deleted with them, and the frames are due for {@link writeDueFrames}.
+   */
   async function writeViews(glance: Glance, signal: AbortSignal): Promise<void> {
     const { settings } = await deps.readSettings();
     if (signal.aborted) return;
@@ -149,13 +157,38 @@ export function createReadingsService(deps: ReadingsServiceDeps): ReadingsServic
       hidden: settings.hiddenTiles,
       savedAt: now(),
     };
+    await store.writeView(view);
+    if (signal.aborted) return;
+    await store.writeLastView(settings.keepSignedIn ? view : null);
+    if (signal.aborted) return;
+    if (!settings.keepSignedIn) cacheFrame(null);
+    framesDue = () => writeFrames(view, settings.keepSignedIn, signal);
+  }
+
+  /** Renders and stores the first frames of `view`, and copies the current one, while it is still the stored view. */
+  async function writeFrames(view: PopupView, keepSignedIn: boolean, signal: AbortSignal): Promise<void> {
+    if (!deps.renderFrame) return;
     const frame = frameOf(view, 'session');
-    await store.writeView(view, frame);
+    const lastFrame = keepSignedIn ? frameOf(view, 'local') : null;
+    // Views are written only under `exclusive`, as this runs: a view read here stays until it is done.
+    if (signal.aborted || (await store.readView())?.savedAt !== view.savedAt) return;
+    await store.writeFrame('session', frame);
+    if (keepSignedIn) await store.writeFrame('local', lastFrame);
     if (signal.aborted) return;
-    if (settings.keepSignedIn) await store.writeLastView(view, frameOf(view, 'local'));
-    else await store.writeLastView(null);
-    if (signal.aborted) return;
-    cacheFrame(settings.keepSignedIn ? frame : null);
+    if (keepSignedIn) cacheFrame(frame);
+  }
+
+  /** The frames of the views written last, once `published` settled (null: none due, or done). */
+  function writeDueFrames(published?: void | Promise<void>): void {
+    void Promise.resolve(published)
+      .then(() =>
+        exclusive(async () => {
+          const due = framesDue;
+          framesDue = null;
+          await due?.();
+        }),
+      )
+      .catch((error: unknown) => console.error('Writing the popup frames failed', error));
   }
 
   /**
@@ -210,7 +243,8 @@ export function createReadingsService(deps: ReadingsServiceDeps): ReadingsServic
     } else {
       await onFailure(fetched.error, signal);
     }
-    deps.onChange();
+    // The status goes out first; the frames for the next popup open follow it.
+    writeDueFrames(deps.onChange());
     return fetched.ok ? ok(undefined) : err(fetched.error.code, fetched.error.message);
   }
 
@@ -280,8 +314,13 @@ export function createReadingsService(deps: ReadingsServiceDeps): ReadingsServic
       const signal = session.signal();
       return exclusive(async () => {
         const [view, { settings }] = await Promise.all([store.readView(), deps.readSettings()]);
-        if (view && !signal.aborted) await writeViews(view.glance, signal);
-        else if (!settings.keepSignedIn) {
+        if (view && !signal.aborted) {
+          // Nobody waits on a status here: the frames are written before the change is answered.
+          await writeViews(view.glance, signal);
+          const due = framesDue;
+          framesDue = null;
+          await due?.();
+        } else if (!settings.keepSignedIn) {
           await store.writeLastView(null);
           cacheFrame(null);
         }

@@ -16,8 +16,11 @@ export interface StatusHubDeps {
 
 export interface StatusHub {
   current(): Promise<Status>;
-  /** Recompute and push; coalesces bursts of changes into one broadcast per microtask turn. */
-  changed(): void;
+  /**
+   * Recompute and push; coalesces bursts of changes into one broadcast per microtask turn. Settles
+   * once that broadcast (and badge) is done; it never rejects.
+   */
+  changed(): Promise<void>;
 }
 
 /**
@@ -53,14 +56,14 @@ export function createStatusHub(deps: StatusHubDeps): StatusHub {
   return {
     current,
     changed() {
-      scheduled ??= Promise.resolve().then(async () => {
+      return (scheduled ??= Promise.resolve().then(async () => {
         scheduled = null;
         const status = await current();
         await Promise.all([
           deps.broadcast(status),
           deps.setBadge(status, deps.now()).catch((error: unknown) => console.error('Updating the badge failed', error)),
         ]);
-      }).catch((error: unknown) => console.error('Publishing status failed', error));
+      }).catch((error: unknown) => console.error('Publishing status failed', error)));
     },
   };
 }

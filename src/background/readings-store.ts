@@ -1,3 +1,4 @@
+import type { StorageAreaName } from '../shared/storage-area';
 import type { DayRecord } from '../cardiomood/day-record';
 import type { PopupFrame, PopupView } from '../shared/popup-view';
 import type { ReadingsSnapshot } from '../shared/readings';
@@ -29,6 +30,8 @@ export interface ReadingsStore {
   readLastFrame(): Promise<PopupFrame | null>;
   /** Writes (or, with null, deletes) the kept view and its first frame. */
   writeLastView(view: PopupView | null, frame?: PopupFrame | null): Promise<void>;
+  /** Writes (or, with null, deletes) the first frame of the view already stored in `area`. */
+  writeFrame(area: StorageAreaName, frame: PopupFrame | null): Promise<void>;
   readSync(): Promise<SyncRecord>;
   writeSync(sync: SyncRecord): Promise<void>;
   /** The badge poll's backoff (no poll yet: nothing unchanged). */
@@ -64,6 +67,7 @@ export function createReadingsStore(items: ReadingsItems): ReadingsStore {
     readLastView: () => items.lastPopupView.get(),
     readLastFrame: () => items.lastPopupFrame.get(),
     writeLastView: writeViewAndFrame(items.lastPopupView, items.lastPopupFrame),
+    writeFrame: (area, frame) => writeOrRemove(area === 'session' ? items.popupFrame : items.lastPopupFrame)(frame),
     readSync: async () => (await items.readingsSync.get()) ?? IDLE_SYNC,
     writeSync: (sync) => items.readingsSync.set(sync),
     readPoll: async () => (await items.readingsPoll.get()) ?? { unchanged: 0 },

@@ -11,7 +11,8 @@ import type { SettingsStore } from './settings-store';
 export interface MessageHandlerDeps {
   session: Pick<AuthSession, 'signIn' | 'signOut' | 'setKeepSignedIn' | 'restoreFromDisk'>;
   readings: ReadingsService;
-  hub: StatusHub;
+  /** The status, and a change to push (the handlers do not wait for it to go out). */
+  hub: Pick<StatusHub, 'current'> & { changed(): unknown };
   settings: SettingsStore;
   /** Our own extension id: messages from anywhere else are refused. */
   extensionId: string;

@@ -39,7 +39,9 @@ function setup() {
   const settings = { current: DEFAULT_SETTINGS as Settings };
   const store = createReadingsStore(items());
   const scheduleRetry = vi.fn(async (_at: number | null) => undefined);
-  const onChange = vi.fn();
+  // The status going out: at once unless a test holds it (`published`).
+  const published = { gate: Promise.resolve() };
+  const onChange = vi.fn(() => published.gate);
   // Stand-ins for the frame renderer (src/ui/popup/render-stored-popup.tsx) and the localStorage copy.
   const frames = { fail: false };
   const renderFrame = vi.fn((view: PopupView, area: StorageAreaName, at: number): PopupFrame => {
@@ -73,6 +75,7 @@ function setup() {
     settings,
     scheduleRetry,
     onChange,
+    published,
     windows,
     today,
     endSession: (reason: 'signed_out' | 'revoked') => {
@@ -81,6 +84,9 @@ function setup() {
     },
   };
 }
+
+/** Lets the frames due after a refresh be rendered and written (they follow the status, see writeViews). */
+const framesWritten = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 describe('createReadingsService', () => {
   describe('refresh', () => {
@@ -293,6 +299,7 @@ describe('createReadingsService', () => {
     it('should forget every reading, both views and their frames, the frame copy and the poll state, and cancel the retry', async () => {
       const { service, store, scheduleRetry, cached } = setup();
       await service.refresh();
+      await framesWritten();
       await store.writePoll({ unchanged: 2 });
       expect(await fakeBrowser.storage.session.get(POPUP_FRAME_KEYS.session)).not.toEqual({});
       await service.clear();
@@ -307,6 +314,7 @@ describe('createReadingsService', () => {
     it('should render a frame with each view, as each area paints it, and copy the current one for the popup', async () => {
       const { service, store, renderFrame, cached, clock } = setup();
       await service.refresh();
+      await framesWritten();
       const view = (await store.readView())!;
       expect(renderFrame.mock.calls).toEqual([
         [view, 'session', clock.now],
@@ -320,10 +328,38 @@ describe('createReadingsService', () => {
       expect(cached).toEqual([renderFrame.mock.results[0]!.value]);
     });
 
+    it('should render the frames only once the status is out, and never for a view replaced meanwhile', async () => {
+      const { service, store, renderFrame, published, clock } = setup();
+      let publish = () => undefined as void;
+      published.gate = new Promise<void>((resolve) => (publish = resolve));
+      await service.refresh();
+      await framesWritten();
+      // The view (which Status carries) is stored; its frames wait for the status to go out.
+      expect(await store.readView()).not.toBeNull();
+      expect(renderFrame).not.toHaveBeenCalled();
+      expect(await fakeBrowser.storage.session.get(POPUP_FRAME_KEYS.session)).toEqual({});
+      publish();
+      await framesWritten();
+      expect(renderFrame.mock.calls.map(([, area]) => area)).toEqual(['session', 'local']);
+      expect((await fakeBrowser.storage.session.get(POPUP_FRAME_KEYS.session))[POPUP_FRAME_KEYS.session]).toEqual(renderFrame.mock.results[0]!.value);
+
+      // A newer view written before the frames of the older one are due: only the newer one's are.
+      renderFrame.mockClear();
+      published.gate = new Promise<void>((resolve) => (publish = resolve));
+      await service.refresh();
+      clock.now += 60_000;
+      await service.settingsChanged();
+      const newer = (await store.readView())!;
+      publish();
+      await framesWritten();
+      expect(renderFrame.mock.calls.map(([view]) => view.savedAt)).toEqual([newer.savedAt, newer.savedAt]);
+    });
+
     it('should keep no frame on disk and no copy without keep me signed in', async () => {
       const { service, settings, cached, renderFrame } = setup();
       settings.current = { ...DEFAULT_SETTINGS, keepSignedIn: false };
       await service.refresh();
+      await framesWritten();
       expect(renderFrame.mock.calls.map(([, area]) => area)).toEqual(['session']);
       expect(await fakeBrowser.storage.local.get(null)).toEqual({});
       expect(cached).toEqual([null]);
@@ -342,6 +378,7 @@ describe('createReadingsService', () => {
       frames.fail = true;
       vi.spyOn(console, 'error').mockImplementation(() => undefined);
       expect(await service.refresh()).toEqual({ ok: true, value: undefined });
+      await framesWritten();
       expect(await store.readView()).not.toBeNull();
       expect(await fakeBrowser.storage.session.get(POPUP_FRAME_KEYS.session)).toEqual({});
       expect(await store.readLastFrame()).toBeNull();
@@ -365,7 +402,7 @@ describe('createReadingsService', () => {
     });
 
     it('should never let a failing copy fail the refresh', async () => {
-      const { store } = setup();
+      const { store, renderFrame } = setup();
       const failing = createReadingsService({
         session: { hasSession: async () => true, signal: () => new AbortController().signal },
         api: { fetchSummaries: async () => ({ ok: true as const, value: [] }) },
@@ -374,10 +411,12 @@ describe('createReadingsService', () => {
         readSettings: async () => ({ settings: DEFAULT_SETTINGS, unreadable: false }),
         scheduleRetry: async () => undefined,
         onChange: () => undefined,
+        renderFrame,
         frameCache: { write: async () => Promise.reject(new Error('offscreen gone')) },
       });
       const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined);
       expect(await failing.refresh()).toEqual({ ok: true, value: undefined });
+      await framesWritten();
       expect(errors).toHaveBeenCalledWith('Caching the popup frame failed', expect.any(Error));
       expect(await store.readView()).not.toBeNull();
     });
