@@ -8,6 +8,7 @@ import { buildDayRecord, emptyDayRecord, isSettled, mergeDayRecord, type DayReco
 import { addDays, dateRange, localIsoDate } from '../shared/local-date';
 import { glanceWindows, historyWindow, intradayWindow, windowsFor, type SummariesWindow } from '../cardiomood/readings-window';
 import { err, ok, type AppError, type ErrorCode, type Result } from '../shared/error-codes';
+import { paintsTheSame } from '../shared/frame-cache';
 import type { Glance } from '../shared/glance';
 import type { PopupFrame, PopupView } from '../shared/popup-view';
 import { POPUP_VIEW_VERSION } from '../shared/popup-view-keys';
@@ -102,6 +103,8 @@ export function createReadingsService(deps: ReadingsServiceDeps): ReadingsServic
   let inflight: Promise<Result<void>> | null = null;
   /** The frames of the views written last, still to render (writeViews); a newer write replaces them. */
   let framesDue: (() => Promise<void>) | null = null;
+  /** What this background last copied to localStorage (null: deleted); unknown after a start or a failed write. */
+  let copied: PopupFrame | null | undefined;
   /** Read-modify-write of the records and what is derived from them, one at a time. */
   const exclusive = createSerialQueue();
 
@@ -197,7 +200,14 @@ export function createReadingsService(deps: ReadingsServiceDeps): ReadingsServic
    * for. The cache runs its writes in order. A failure only costs the popup its fastest first frame.
    */
   function cacheFrame(frame: PopupFrame | null): void {
-    deps.frameCache?.write(frame).catch((error: unknown) => console.error('Caching the popup frame failed', error));
+    if (!deps.frameCache) return;
+    // In Chrome each write opens and closes an offscreen document: one that would change nothing is skipped.
+    if (copied !== undefined && (frame === null ? copied === null : copied !== null && paintsTheSame(frame, copied))) return;
+    copied = frame;
+    deps.frameCache.write(frame).catch((error: unknown) => {
+      copied = undefined;
+      console.error('Caching the popup frame failed', error);
+    });
   }
 
   /** The first frame of `view` as the popup kept in `area` paints it; null without a renderer or when it fails. */

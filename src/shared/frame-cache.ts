@@ -21,6 +21,16 @@ export function applyFrameCache(storage: WebStorage, frame: PopupFrame | null): 
   else storage.removeItem(FRAME_CACHE_KEY);
 }
 
+/**
+ * Whether two frames paint the same thing: the same area's rendering (a frame's key is
+ * `area@renderedAt#hash of its markup`), for the same day and browser language. A refresh that
+ * brought nothing new renders a frame that differs from the last only in its time.
+ */
+export function paintsTheSame(a: PopupFrame, b: PopupFrame): boolean {
+  const rendering = (frame: PopupFrame) => frame.key.replace(/@[^#]*#/, '#');
+  return rendering(a) === rendering(b) && a.date === b.date && a.language === b.language && a.lang === b.lang && a.title === b.title;
+}
+
 /** The shape checks a frame gets before it is painted (no zod on the first frame's path). */
 export function isPaintableFrame(value: unknown): value is PopupFrame {
   const frame = value as Partial<PopupFrame> | null;

@@ -43,7 +43,8 @@ for (const kind of BROWSERS) {
       const { popup } = await signIn(session, { authOrigin: setup.authOrigin, ...alice });
       await poll('the frame and its copy', async () => {
         const { stored, copy } = await frameKeys(popup);
-        return stored !== null && copy === stored ? true : undefined;
+        // A copy is rewritten only when it would paint something new: the same markup hash will do.
+        return stored !== null && copy?.replace(/@[^#]*#/, '#') === stored.replace(/@[^#]*#/, '#') ? true : undefined;
       });
 
       const next = await session.openExtensionPage('popup.html');

@@ -46,7 +46,7 @@ function setup() {
   const frames = { fail: false };
   const renderFrame = vi.fn((view: PopupView, area: StorageAreaName, at: number): PopupFrame => {
     if (frames.fail) throw new Error('render failed');
-    return { v: POPUP_VIEW_VERSION, key: `${area}@${at}`, tree: [['p', {}, `${area} ${view.glance.today.date}`]], date: localIsoDate(at), language: 'en-US', lang: 'en', title: 'CardioMood Readings' };
+    return { v: POPUP_VIEW_VERSION, key: `${area}@${at}#${JSON.stringify([view.glance.today, view.units, view.hidden])}`, tree: [['p', {}, `${area} ${view.glance.today.date}`]], date: localIsoDate(at), language: 'en-US', lang: 'en', title: 'CardioMood Readings' };
   });
   const cached: (PopupFrame | null)[] = [];
   const frameCache = { write: vi.fn(async (frame: PopupFrame | null) => void cached.push(frame)) };
@@ -70,6 +70,7 @@ function setup() {
     frames,
     renderFrame,
     cached,
+    frameCache,
     server,
     clock,
     settings,
@@ -353,6 +354,34 @@ describe('createReadingsService', () => {
       publish();
       await framesWritten();
       expect(renderFrame.mock.calls.map(([view]) => view.savedAt)).toEqual([newer.savedAt, newer.savedAt]);
+    });
+
+    it('should copy a frame only when it paints something new (in Chrome each copy opens a document)', async () => {
+      const { service, server, settings, cached, clock, frameCache, today } = setup();
+      await service.refresh();
+      await framesWritten();
+      expect(cached).toHaveLength(1);
+      // Nothing new three minutes later: the frame differs only in when it was rendered.
+      clock.now += 3 * 60_000;
+      await service.refresh();
+      await framesWritten();
+      expect(cached).toHaveLength(1);
+      // A reading changed: copied.
+      server.summaries = server.summaries.map((summary) =>
+        summary.date === today() && summary.activity ? { ...summary, activity: { ...summary.activity, total_steps: (summary.activity.total_steps ?? 0) + 500 } } : summary,
+      );
+      clock.now += 3 * 60_000;
+      await service.refresh();
+      await framesWritten();
+      expect(cached).toHaveLength(2);
+      // A copy that failed is written again next time, though nothing changed since.
+      frameCache.write.mockRejectedValueOnce(new Error('offscreen gone'));
+      vi.spyOn(console, 'error').mockImplementation(() => undefined);
+      settings.current = { ...DEFAULT_SETTINGS, units: 'imperial' };
+      await service.settingsChanged();
+      await framesWritten();
+      await service.settingsChanged();
+      expect(frameCache.write).toHaveBeenCalledTimes(4);
     });
 
     it('should keep no frame on disk and no copy without keep me signed in', async () => {

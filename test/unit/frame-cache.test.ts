@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { describe, expect, it, vi } from 'vitest';
 import { createLocalStorageFrameCache, createOffscreenFrameCache, type OffscreenDeps } from '../../src/background/frame-cache';
-import { applyFrameCache, isFrameCacheMessage, readFrameCache, type WebStorage } from '../../src/shared/frame-cache';
+import { applyFrameCache, isFrameCacheMessage, paintsTheSame, readFrameCache, type WebStorage } from '../../src/shared/frame-cache';
 import { buildFrameTree } from '../../src/shared/frame-tree';
 import type { PopupFrame } from '../../src/shared/popup-view';
 import { htmlToFrameTree } from '../../src/ui/popup/html-to-frame-tree';
@@ -55,6 +55,24 @@ describe('the frame copy in localStorage', () => {
     const storage = memoryStorage();
     applyFrameCache(storage, FRAME);
     expect(storage.entries.get(FRAME_CACHE_KEY)).toBe(JSON.stringify(FRAME));
+  });
+});
+
+describe('paintsTheSame', () => {
+  const rendered = { ...FRAME, key: 'session@1000#5e1f00aa' };
+  it('should tell frames apart by what they paint, not by when they were rendered', () => {
+    expect(paintsTheSame(rendered, { ...rendered, key: 'session@61000#5e1f00aa' })).toBe(true);
+  });
+
+  it.each([
+    ['other markup', { key: 'session@1000#0badf00d' }],
+    ['the other area', { key: 'local@1000#5e1f00aa' }],
+    ['another day', { date: '2026-11-29' }],
+    ['another browser language', { language: 'de' }],
+    ['another page language', { lang: 'de' }],
+    ['another title', { title: 'CardioMood' }],
+  ])('should tell a frame with %s apart', (_name, change) => {
+    expect(paintsTheSame(rendered, { ...rendered, ...change })).toBe(false);
   });
 });
 

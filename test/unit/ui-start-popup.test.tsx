@@ -149,6 +149,19 @@ describe('startPopup', () => {
     expect(deps.api).toHaveBeenCalledTimes(1);
   });
 
+  it('should keep a copy up that paints the same as the stored frame, rendered at another time', async () => {
+    const frame = await storeView('session');
+    const earlier = { ...frame, key: frame.key.replace(`@${NOW}#`, `@${NOW - 180_000}#`) };
+    expect(earlier.key).not.toBe(frame.key);
+    const { root, deps, afterPaint } = setUp(memoryStorage({ [FRAME_CACHE_KEY]: JSON.stringify(earlier) }));
+    const started = startPopup(root, deps);
+    const painted = root.firstElementChild;
+    afterPaint[0]!();
+    await started;
+    expect(root.dataset.frame).toBe('cache');
+    expect(root.firstElementChild).toBe(painted);
+  });
+
   it('should replace a copy that storage no longer matches, and take one down with nothing behind it', async () => {
     const older = renderPopupFrame(storedView(glanceOf({ now: NOW, days: 5 })).view, 'session', fakeApi(), NOW);
     const current = storedView(glanceOf({ now: NOW, days: 30 }));

@@ -1,4 +1,4 @@
-import { readFrameCache, type WebStorage } from '../../shared/frame-cache';
+import { paintsTheSame, readFrameCache, type WebStorage } from '../../shared/frame-cache';
 import { localIsoDate } from '../../shared/local-date';
 import type { PopupFrame } from '../../shared/popup-view';
 import { buildFrameTree } from '../../shared/frame-tree';
@@ -109,9 +109,9 @@ export async function startPopup(root: HTMLElement, deps: StartPopupDeps): Promi
   // The storage reads, both at once: the frame is the small one, the view is for the interactive popup.
   const storedPromise = readPopupView(api.storage);
   const found = await readPopupFrame(api.storage);
-  if (cached && found?.frame.key !== cached.key) {
-    // storage.session (or .local) is the truth: a copy it no longer matches is replaced at once, and
-    // one with nothing behind it (the session ended) is taken down and deleted.
+  if (cached && !(found && paintsTheSame(found.frame, cached))) {
+    // storage.session (or .local) is the truth: a copy that paints other than its frame is replaced
+    // at once, and one with nothing behind it (the session ended) is taken down and deleted.
     if (!found) cache?.removeItem(FRAME_CACHE_KEY);
     root.replaceChildren();
     delete root.dataset.frame;
