@@ -162,6 +162,17 @@ describe('startPopup', () => {
     expect(root.firstElementChild).toBe(painted);
   });
 
+  it('should take down but keep a copy whose view has no frame yet (the background renders it after the status)', async () => {
+    const frame = await storeView('session');
+    await fakeBrowser.storage.session.remove(POPUP_FRAME_KEYS.session);
+    const cache = memoryStorage({ [FRAME_CACHE_KEY]: JSON.stringify(frame) });
+    const started = setUp(cache);
+    await startAfterFirstFrame(started);
+    expect(started.root.dataset.frame).toBeUndefined();
+    expect(started.mounted).toEqual([[started.root, started.api, expect.objectContaining({ area: 'session' }), false]]);
+    expect(cache.entries[FRAME_CACHE_KEY]).toBe(JSON.stringify(frame));
+  });
+
   it('should replace a copy that storage no longer matches, and take one down with nothing behind it', async () => {
     const older = renderPopupFrame(storedView(glanceOf({ now: NOW, days: 5 })).view, 'session', fakeApi(), NOW);
     const current = storedView(glanceOf({ now: NOW, days: 30 }));

@@ -111,8 +111,10 @@ export async function startPopup(root: HTMLElement, deps: StartPopupDeps): Promi
   const found = await readPopupFrame(api.storage);
   if (cached && !(found && paintsTheSame(found.frame, cached))) {
     // storage.session (or .local) is the truth: a copy that paints other than its frame is replaced
-    // at once, and one with nothing behind it (the session ended) is taken down and deleted.
-    if (!found) cache?.removeItem(FRAME_CACHE_KEY);
+    // at once, and one with nothing behind it (no view: the session ended) is taken down and
+    // deleted. A view whose frame is still being rendered (the background writes it after the
+    // status) leaves the copy alone: the background skips rewriting a copy it believes is there.
+    if (!found && !(await storedPromise)) cache?.removeItem(FRAME_CACHE_KEY);
     root.replaceChildren();
     delete root.dataset.frame;
     painted = false;
