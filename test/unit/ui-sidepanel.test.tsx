@@ -135,6 +135,25 @@ describe('SidepanelApp', () => {
     expect(gap.textContent).toBe('—no value');
   });
 
+  it('should show a new range in the charts first, and in the table (below the fold) a task later', async () => {
+    signedIn();
+    const charts = recordingCharts();
+    renderPage(<SidepanelApp charts={async () => charts.api} />, { now: NOW });
+    const rows = () => screen.getByTestId('history-table').querySelectorAll('tbody tr').length;
+    await waitFor(() => expect(rows()).toBe(30));
+    // What the table held in the very task the new range was rendered in.
+    const seen: number[] = [];
+    const observer = new MutationObserver(() => {
+      if (screen.getByTestId('sidepanel').getAttribute('data-range') === '90' && seen.length === 0) seen.push(rows());
+    });
+    observer.observe(screen.getByTestId('sidepanel'), { attributes: true, attributeFilter: ['data-range'] });
+    fireEvent.click(screen.getByTestId('range-90'));
+    await waitFor(() => expect(rows()).toBe(90));
+    observer.disconnect();
+    expect(seen).toEqual([30]);
+    expect(charts.lastDaily('steps').xs).toHaveLength(90);
+  });
+
   it.each([7, 90] as const)('should switch to %d days', async (days) => {
     const background = signedIn();
     const charts = recordingCharts();

@@ -1,4 +1,4 @@
-import { useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { Result } from '../../shared/error-codes';
 import type { HistoryRange } from '../../shared/history-ranges';
 import type { History } from '../../shared/readings';
@@ -142,10 +142,27 @@ function useWidth(ref: { current: HTMLElement | null }): number {
   return width;
 }
 
+/**
+ * `value` once the frame that shows what changed with it is on screen: a task after that frame (effects
+ * run after it), so the page's `sidepanel-rendered` mark, set from the same frame, comes first. The
+ * first value is shown at once.
+ */
+function useAfterFrame<T>(value: T): T {
+  const [shown, setShown] = useState(value);
+  useEffect(() => {
+    const timer = setTimeout(() => setShown(value), 0);
+    return () => clearTimeout(timer);
+  }, [value]);
+  return shown;
+}
+
 function HistoryPanels({ view, history, charts, width }: { view: HistoryView; history: History; charts: ChartsState; width: number }) {
   const { t, format } = useUi();
   const from = format.shortDate(history.from);
   const to = format.shortDate(history.to);
+  // The table (below the fold, ~1,000 cells for 90 days: about 45 ms of rendering and layout in
+  // Firefox) follows a frame after the charts a new range shows (docs/performance.md).
+  const table = useAfterFrame(useMemo(() => ({ view, caption: t('tableCaption', from, to) }), [view, t, from, to]));
   return (
     <>
       <HistoryCharts view={view} charts={charts} width={width} from={from} to={to} />
@@ -153,7 +170,7 @@ function HistoryPanels({ view, history, charts, width }: { view: HistoryView; hi
       {view.latestWithData && <DayDetail view={view} charts={charts} width={width} />}
       <section aria-labelledby="table-heading">
         <h2 id="table-heading">{t('tableHeading')}</h2>
-        <HistoryTable view={view} caption={t('tableCaption', from, to)} />
+        <HistoryTable view={table.view} caption={table.caption} />
       </section>
     </>
   );

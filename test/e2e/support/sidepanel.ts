@@ -8,10 +8,11 @@ export interface TableRow {
   cells: Record<string, string>;
 }
 
-/** Picks a range and waits until the side panel shows that range's history. */
+/** Picks a range and waits until the side panel shows that range's history, its table (which follows the charts by a task) included. */
 export async function showRange(page: UiPage, days: 7 | 30 | 90): Promise<void> {
   await page.click(`[data-testid=range-${days}]`);
   await page.waitFor(`${SIDEPANEL}[data-state=ready][data-range="${days}"]`, { timeout: 30_000 });
+  await poll(`the table to show ${days} days`, async () => ((await page.count('[data-testid=history-table] tr[data-date]')) === days ? true : undefined));
 }
 
 /** The history table as data: one entry per `tr[data-date]`, in page order. */
