@@ -145,9 +145,9 @@ export function createReadingsService(deps: ReadingsServiceDeps): ReadingsServic
 
   /**
    * Writes the popup's view of `glance` with the current display settings; on disk too with "Keep me
-   * signed in". Their first frames are not rendered here (two renders, 20 ms and more in a worker
-   * that just started, which the status pages wait for would pay): the views are written without,
-   * older frames deleted with them, and the frames are due for {@link writeDueFrames}.
+   * signed in". The views go without frames (older frames are deleted with them): their two renders
+   * cost 20 ms and more in a worker that has just started, which the status the pages wait for must
+   * not pay. The frames are due, for {@link writeDueFrames}.
    */
   async function writeViews(glance: Glance, signal: AbortSignal): Promise<void> {
     const { settings } = await deps.readSettings();
@@ -181,7 +181,7 @@ export function createReadingsService(deps: ReadingsServiceDeps): ReadingsServic
     if (keepSignedIn) cacheFrame(frame);
   }
 
-  /** The frames of the views written last, once `published` settled (null: none due, or done). */
+  /** Renders and writes the frames due (if any are), once `published` (the status going out) has settled. */
   function writeDueFrames(published?: void | Promise<void>): void {
     void Promise.resolve(published)
       .then(() =>

@@ -1,9 +1,9 @@
-import type { StorageAreaName } from '../shared/storage-area';
 import type { DayRecord } from '../cardiomood/day-record';
 import type { PopupFrame, PopupView } from '../shared/popup-view';
 import type { ReadingsSnapshot } from '../shared/readings';
 import type { Status } from '../shared/status';
 import type { PollState, StorageItems, SyncRecord } from '../storage/storage-items';
+import type { StorageAreaName } from '../shared/storage-area';
 
 export type { SyncRecord };
 

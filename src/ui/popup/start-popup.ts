@@ -69,9 +69,10 @@ function paintFrame(root: HTMLElement, frame: PopupFrame, now: number): boolean 
 /**
  * The popup's start. With a stored view whose frame still holds, the first frame is that frame, built
  * from plain data with createElement: from the localStorage copy before any round trip, else from
- * storage once read. No Preact, zod, polyfill or messaging is loaded for it, and of the extension API
- * only the two storage reads are called. Only after that frame is on screen does the rest load: the
- * interactive popup, which renders over the frame and asks the background for the live status.
+ * storage once read. No Preact, zod, polyfill or messaging is loaded for it; a frame from the copy
+ * does not even touch the extension API, and the storage check follows it. Only after that frame is
+ * on screen does the rest load: the interactive popup, which renders over the frame and asks the
+ * background for the live status.
  * Without one (signed out, first run, a frame from another day) the rest loads at once.
  */
 export async function startPopup(root: HTMLElement, deps: StartPopupDeps): Promise<void> {
@@ -100,9 +101,9 @@ export async function startPopup(root: HTMLElement, deps: StartPopupDeps): Promi
     // Where the first frame came from, for tests and for a look in DevTools; Preact leaves the root's own attributes alone.
     root.dataset.frame = 'cache';
     mark();
-    // Nothing else runs before that frame: in Firefox an extension page paints only once its script
-    // has run, and touching the extension API (its first use builds the bindings) and starting the
-    // storage reads cost a few ms there (docs/performance.md).
+    // Nothing else runs before that frame: Firefox paints a page only once it has loaded, and
+    // touching the extension API (its first use builds the bindings) and starting the storage reads
+    // delayed that by a few ms (docs/performance.md).
     await new Promise<void>((resolve) => afterPaint(resolve));
   }
   const api = deps.api();
