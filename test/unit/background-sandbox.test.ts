@@ -25,7 +25,9 @@ let offset = 0;
 let stop: (() => void) | undefined;
 
 function wire() {
-  const sandbox = createSandbox();
+  // One clock for both sides: the tests move it (offset) past token lifetimes, and the sandbox's
+  // "today" must be the background's, also when the offset crosses midnight.
+  const sandbox = createSandbox({ now: () => Date.now() + offset });
   const sandboxFetch = (input: string | URL | Request, init?: RequestInit) =>
     Promise.resolve(sandbox.app.fetch(new Request(input, init)));
   const companion = createCompanionApp(
