@@ -8,6 +8,10 @@ import { resolveBuildConfig } from './src/shared/build-config';
  * - node: integration over real HTTP on 127.0.0.1 and architecture rules (test/integration, test/architecture)
  * - e2e: the built extension in headless Chromium and Firefox ESR (test/e2e), one file at a time
  */
+// Every suite runs in UTC, as in CI: tests fix instants in UTC and read local days and times from
+// them, and the browsers the e2e tests start inherit the zone. Tests of other zones set their own.
+process.env.TZ = 'UTC';
+
 export default defineConfig({
   test: {
     projects: [
