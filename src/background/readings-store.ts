@@ -22,14 +22,14 @@ export interface ReadingsStore {
   writeSnapshot(snapshot: ReadingsSnapshot | null): Promise<void>;
   /** The popup's current first-frame view; its glance is the one Status carries. */
   readView(): Promise<PopupView | null>;
-  /** Writes (or, with null, deletes) the view and the first frame rendered from it (none: deleted). */
-  writeView(view: PopupView | null, frame?: PopupFrame | null): Promise<void>;
+  /** Writes (or, with null, deletes) the view; the frame of the one before goes with it (see writeFrame). */
+  writeView(view: PopupView | null): Promise<void>;
   /** The view kept on disk for the next browser start ("Keep me signed in"). */
   readLastView(): Promise<PopupView | null>;
   /** The first frame rendered from the kept view. */
   readLastFrame(): Promise<PopupFrame | null>;
-  /** Writes (or, with null, deletes) the kept view and its first frame. */
-  writeLastView(view: PopupView | null, frame?: PopupFrame | null): Promise<void>;
+  /** Writes (or, with null, deletes) the kept view; the frame of the one before goes with it. */
+  writeLastView(view: PopupView | null): Promise<void>;
   /** Writes (or, with null, deletes) the first frame of the view already stored in `area`. */
   writeFrame(area: StorageAreaName, frame: PopupFrame | null): Promise<void>;
   readSync(): Promise<SyncRecord>;
@@ -51,11 +51,11 @@ export function createReadingsStore(items: ReadingsItems): ReadingsStore {
     <T>(item: { set(value: T): Promise<void>; remove(): Promise<void> }) =>
     (value: T | null) =>
       value === null ? item.remove() : item.set(value);
-  /** A view and its frame go together: no frame outlives its view, or belongs to an older one. */
+  /** No frame outlives its view, or belongs to an older one: a view's own frame is written after it (writeFrame). */
   const writeViewAndFrame =
     (view: ReadingsItems['popupView'], frame: ReadingsItems['popupFrame']) =>
-    async (value: PopupView | null, rendered: PopupFrame | null = null) => {
-      await Promise.all([writeOrRemove(view)(value), writeOrRemove(frame)(value === null ? null : rendered)]);
+    async (value: PopupView | null) => {
+      await Promise.all([writeOrRemove(view)(value), frame.remove()]);
     };
   return {
     readDays: async () => (await items.readingsDays.get()) ?? [],
