@@ -171,26 +171,26 @@ export function createReadingsService(deps: ReadingsServiceDeps): ReadingsServic
   /** Renders and stores the first frames of `view`, and copies the current one, while it is still the stored view. */
   async function writeFrames(view: PopupView, keepSignedIn: boolean, signal: AbortSignal): Promise<void> {
     if (!deps.renderFrame) return;
-    const frame = frameOf(view, 'session');
-    const lastFrame = keepSignedIn ? frameOf(view, 'local') : null;
     // Views are written only under `exclusive`, as this runs: a view read here stays until it is done.
     if (signal.aborted || (await store.readView())?.savedAt !== view.savedAt) return;
+    const frame = frameOf(view, 'session');
     await store.writeFrame('session', frame);
-    if (keepSignedIn) await store.writeFrame('local', lastFrame);
+    if (keepSignedIn) await store.writeFrame('local', frameOf(view, 'local'));
     if (signal.aborted) return;
     if (keepSignedIn) cacheFrame(frame);
   }
 
-  /** Renders and writes the frames due (if any are), once `published` (the status going out) has settled. */
+  /** Renders and writes the frames due, if any are; the caller holds `exclusive`. */
+  async function takeDueFrames(): Promise<void> {
+    const due = framesDue;
+    framesDue = null;
+    await due?.();
+  }
+
+  /** {@link takeDueFrames}, once `published` (the status going out) has settled. */
   function writeDueFrames(published?: void | Promise<void>): void {
     void Promise.resolve(published)
-      .then(() =>
-        exclusive(async () => {
-          const due = framesDue;
-          framesDue = null;
-          await due?.();
-        }),
-      )
+      .then(() => exclusive(takeDueFrames))
       .catch((error: unknown) => console.error('Writing the popup frames failed', error));
   }
 
@@ -327,9 +327,7 @@ export function createReadingsService(deps: ReadingsServiceDeps): ReadingsServic
         if (view && !signal.aborted) {
           // Nobody waits on a status here: the frames are written before the change is answered.
           await writeViews(view.glance, signal);
-          const due = framesDue;
-          framesDue = null;
-          await due?.();
+          await takeDueFrames();
         } else if (!settings.keepSignedIn) {
           await store.writeLastView(null);
           cacheFrame(null);
