@@ -22,6 +22,8 @@ export interface Row {
 }
 
 export const ms = (value: number) => (Number.isFinite(value) ? `${value.toFixed(1)} ms` : 'n/a');
+/** A difference in ms with its sign: +3.2 ms, -0.4 ms. */
+export const signedMs = (value: number) => (value >= 0 ? `+${ms(value)}` : ms(value));
 export const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 export const sizeText = (size: { raw: number; gzip: number; files: string[] }) =>
   `${kb(size.gzip)} gzip, ${kb(size.raw)} raw (${size.files.length} file${size.files.length === 1 ? '' : 's'})`;
