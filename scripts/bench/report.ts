@@ -7,7 +7,7 @@ export interface Row {
   measurement: string;
   /** The browser a browser measurement ran in; empty for sizes and the companion. */
   browser?: string;
-  /** The empty-page floor measured in the same run and browser, for timing rows. */
+  /** The empty-page floor measured in the same run and browser, for timing rows (or the row's own, timed beside it). */
   floor?: Summary;
   /** Repeated timings: n, median and p90 columns. */
   summary?: Summary;
