@@ -46,3 +46,31 @@ export function buildFrameTree(parent: Element, nodes: readonly FrameNode[]): vo
   };
   for (const node of nodes) parent.append(build(node));
 }
+
+/**
+ * The Sanitizer API configuration the popup inserts a frame's HTML with. `setHTML` is the safe
+ * method: whatever the configuration, the browser drops everything that can run script (scripts,
+ * frames, event handler attributes, `javascript:` URLs). This configuration also removes what
+ * {@link isFrameTree} refuses, so both ways of painting a frame hold the same rule, and comments.
+ */
+export const FRAME_SANITIZER = {
+  removeElements: [...REFUSED].map((name) =>
+    name === 'svg' ? { name, namespace: 'http://www.w3.org/2000/svg' } : name === 'math' ? { name, namespace: 'http://www.w3.org/1998/Math/MathML' } : name,
+  ),
+  removeAttributes: ['style'],
+  comments: false,
+} as const;
+
+/** `Element.setHTML` of the Sanitizer API: not in every browser this extension supports, nor yet in TypeScript's DOM types. */
+type SetHtml = (this: Element, html: string, options: { sanitizer: typeof FRAME_SANITIZER }) => void;
+
+/**
+ * Inserts `html` into `parent` (replacing what it holds) with the Sanitizer API's safe setHTML and
+ * {@link FRAME_SANITIZER}; false, touching nothing, where the browser has no setHTML.
+ */
+export function setFrameHtml(parent: Element, html: string): boolean {
+  const setHTML = (parent as Element & { setHTML?: SetHtml }).setHTML;
+  if (typeof setHTML !== 'function') return false;
+  setHTML.call(parent, html, { sanitizer: FRAME_SANITIZER });
+  return true;
+}

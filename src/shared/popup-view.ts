@@ -24,6 +24,12 @@ export const popupFrameSchema = z.object({
   key: z.string(),
   /** The markup as data (src/shared/frame-tree.ts): built into DOM without any HTML parsing. */
   tree: z.custom<FrameNode[]>(isFrameTree, 'not a frame tree'),
+  /**
+   * The same markup as the HTML it was read from (the tree is the strict reading of it), for browsers
+   * with the Sanitizer API: the popup inserts it with the safe `setHTML` (FRAME_SANITIZER), one
+   * native parse instead of a createElement per node. Frames written before it existed have none.
+   */
+  html: z.string().optional(),
   /** Local ISO date (YYYY-MM-DD) the frame was rendered on. */
   date: z.string(),
   /** `navigator.language` at rendering: a frame in another language is not painted. */

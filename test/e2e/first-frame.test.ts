@@ -6,6 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { poll, type UiPage } from '../../src/dev/ui-page';
+import { FRAME_SANITIZER } from '../../src/shared/frame-tree';
 import { FRAME_CACHE_KEY, POPUP_FRAME_KEYS } from '../../src/shared/popup-view-keys';
 import { BROWSERS, type BrowserSession, shouldSkip } from './support/browsers';
 import { useExtensionStack } from './support/extension-stack';
@@ -25,6 +26,36 @@ function frameKeys(page: UiPage): Promise<{ stored: string | null; copy: string 
       return { stored: stored?.key ?? null, copy: text === null ? null : (JSON.parse(text) as { key: string }).key };
     },
     [POPUP_FRAME_KEYS.session, FRAME_CACHE_KEY] as const,
+  );
+}
+
+/**
+ * Whether the frame copy's HTML, inserted with setHTML and FRAME_SANITIZER in `page`, gives the same
+ * DOM as its tree built node by node (the two ways the popup paints a frame), and how many elements.
+ */
+function sanitizedAsBuilt(page: UiPage): Promise<{ same: boolean; elements: number }> {
+  return page.evaluate(
+    ([cacheKey, sanitizer]) => {
+      const frame = JSON.parse(localStorage.getItem(cacheKey)!) as { html: string; tree: unknown[] };
+      const sanitized = document.createElement('div');
+      (sanitized as unknown as { setHTML(html: string, options: unknown): void }).setHTML(frame.html, { sanitizer });
+      const built = document.createElement('div');
+      const stack: Array<[Node, unknown]> = frame.tree.map((node): [Node, unknown] => [built, node]).reverse();
+      while (stack.length) {
+        const [parent, node] = stack.pop()!;
+        if (typeof node === 'string') {
+          parent.appendChild(document.createTextNode(node));
+          continue;
+        }
+        const [tag, attributes, ...children] = node as [string, Record<string, string>, ...unknown[]];
+        const element = document.createElement(tag);
+        for (const name of Object.keys(attributes)) element.setAttribute(name, attributes[name]!);
+        parent.appendChild(element);
+        for (let i = children.length - 1; i >= 0; i--) stack.push([element, children[i]]);
+      }
+      return { same: sanitized.innerHTML === built.innerHTML, elements: built.getElementsByTagName('*').length };
+    },
+    [FRAME_CACHE_KEY, FRAME_SANITIZER] as const,
   );
 }
 
@@ -50,6 +81,9 @@ for (const kind of BROWSERS) {
       const next = await session.openExtensionPage('popup.html');
       await waitForPopupState(next, 'readings');
       expect(await next.evaluate(() => document.getElementById('app')!.dataset.frame)).toBe('cache');
+      // This browser has the Sanitizer API: the frame went on screen as its HTML, through setHTML.
+      expect(await next.evaluate(() => document.getElementById('app')!.dataset.paint)).toBe('sanitizer');
+      expect(await sanitizedAsBuilt(next)).toEqual({ same: true, elements: expect.any(Number) });
       // The interactive popup took over the painted frame: live status, handlers attached.
       await next.waitFor('[data-testid=popup][data-view=status]', { timeout: 30_000 });
       await next.click('[data-testid=sign-out]');

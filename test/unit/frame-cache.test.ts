@@ -37,10 +37,18 @@ describe('the frame copy in localStorage', () => {
     ['a handler in the tree', JSON.stringify({ ...FRAME, tree: [['p', { onclick: 'alert(1)' }, 'x']] })],
     ['a style in the tree', JSON.stringify({ ...FRAME, tree: [['p', { style: 'color:red' }, 'x']] })],
     ['a string', JSON.stringify('frame')],
+    ['HTML that is not a string', JSON.stringify({ ...FRAME, html: ['p', {}, 'x'] })],
   ])('should read %s as no frame', (_name, text) => {
     const storage = memoryStorage();
     storage.setItem(FRAME_CACHE_KEY, text);
     expect(readFrameCache(storage)).toBeNull();
+  });
+
+  it('should read a frame that carries its HTML without walking its tree (the Sanitizer API checks the HTML, the popup the tree if it builds it)', () => {
+    const storage = memoryStorage();
+    const withHtml = { ...FRAME, html: '<p class="value">62</p>', tree: [['script', {}, 'not walked']] };
+    storage.setItem(FRAME_CACHE_KEY, JSON.stringify(withHtml));
+    expect(readFrameCache(storage)).toEqual(withHtml);
   });
 
   it('should read no frame when localStorage throws', () => {

@@ -4,7 +4,7 @@ import { render } from 'preact';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import type { WebStorage } from '../../src/shared/frame-cache';
-import { buildFrameTree } from '../../src/shared/frame-tree';
+import { buildFrameTree, FRAME_SANITIZER } from '../../src/shared/frame-tree';
 import type { PopupFrame } from '../../src/shared/popup-view';
 import { FRAME_CACHE_KEY, POPUP_FRAME_KEYS, POPUP_VIEW_KEYS, POPUP_VIEW_VERSION } from '../../src/shared/popup-view-keys';
 import type { StorageAreaName } from '../../src/shared/storage-area';
@@ -130,6 +130,45 @@ describe('startPopup', () => {
     // Already after the frame: the rest is mounted without waiting for another.
     expect(afterPaint).toHaveLength(1);
     expect(mounted).toEqual([[root, watchedApi, expect.objectContaining({ area: 'session' }), true]]);
+  });
+
+  it("should insert the frame's HTML with the Sanitizer API's setHTML where the browser has it, leaving its tree unwalked", async () => {
+    const frame = await storeView('session');
+    expect(frame.html).toMatch(/^<div class="popup"/);
+    // A tree the popup would refuse: only the HTML may have been used.
+    const { root, deps, afterPaint } = setUp(memoryStorage({ [FRAME_CACHE_KEY]: JSON.stringify({ ...frame, tree: 'not walked' }) }));
+    const setHTML = vi.fn(function (this: HTMLElement, html: string) {
+      this.innerHTML = html;
+    });
+    Object.assign(root, { setHTML });
+    const started = startPopup(root, deps);
+    expect(setHTML).toHaveBeenCalledTimes(1);
+    expect(setHTML).toHaveBeenCalledWith(frame.html, { sanitizer: FRAME_SANITIZER });
+    expect(root.dataset.paint).toBe('sanitizer');
+    expect(root.dataset.frame).toBe('cache');
+    expect(popupIn(root)!.getAttribute('data-state')).toBe('readings');
+    afterPaint[0]!();
+    await started;
+    expect(root.dataset.frame).toBe('cache');
+  });
+
+  it('should build the tree where the browser has no setHTML, checking it first when the frame came with HTML', async () => {
+    const frame = await storeView('session');
+    const built = setUp(memoryStorage({ [FRAME_CACHE_KEY]: JSON.stringify(frame) }));
+    const started = startPopup(built.root, built.deps);
+    expect(built.root.dataset.paint).toBe('tree');
+    expect(built.root.dataset.frame).toBe('cache');
+    expect(popupIn(built.root)!.getAttribute('data-state')).toBe('readings');
+    built.afterPaint[0]!();
+    await started;
+
+    // Its HTML would have been sanitized, its tree was not checked on reading: refused now, not built.
+    const refused = setUp(memoryStorage({ [FRAME_CACHE_KEY]: JSON.stringify({ ...frame, tree: [['script', {}, 'alert(1)']] }) }));
+    await startPopup(refused.root, refused.deps);
+    expect(refused.root.querySelector('script')).toBeNull();
+    // The frame in storage.session is painted instead, once read.
+    expect(refused.root.dataset.frame).toBe('session');
+    expect(refused.root.dataset.paint).toBe('tree');
   });
 
   it('should wait for the load event before anything after the first frame (Firefox paints nothing before it)', async () => {

@@ -1,6 +1,6 @@
 import type { Glance } from '../../shared/glance';
-import { isPaintableFrame } from '../../shared/frame-cache';
-import type { PopupFrame, PopupView } from '../../shared/popup-view';
+import { isPaintableFrame, type PaintableFrame } from '../../shared/frame-cache';
+import type { PopupView } from '../../shared/popup-view';
 import { POPUP_FRAME_KEYS, POPUP_VIEW_KEYS, POPUP_VIEW_VERSION } from '../../shared/popup-view-keys';
 import type { StorageAreaName } from '../../shared/storage-area';
 import type { ExtensionApi } from '../extension-api';
@@ -33,7 +33,7 @@ function isPaintable(value: unknown): value is PopupView {
 
 /** A frame the background rendered from a stored view, and where it was kept. */
 export interface StoredPopupFrame {
-  frame: PopupFrame;
+  frame: PaintableFrame;
   area: StorageAreaName;
 }
 

@@ -36,7 +36,8 @@ function fnv1a(text: string): string {
 /**
  * The popup's first frame for `view`, as the popup would paint the view kept in `area` at `now`
  * (StoredPopup, the popup's own component), rendered to HTML in the background whenever it writes a
- * view, as a tree of plain data (src/shared/frame-tree.ts). The popup builds it into DOM in well under
+ * view, as a tree of plain data (src/shared/frame-tree.ts) and as the HTML that tree was strictly read
+ * from (for the Sanitizer API's setHTML where the browser has it). The popup puts it on screen in about
  * a millisecond, instead of loading Preact and rendering the view itself first (docs/performance.md).
  * The markup holds readings, never a token.
  */
@@ -51,6 +52,7 @@ export function renderPopupFrame(view: PopupView, area: StorageAreaName, api: Po
     v: POPUP_VIEW_VERSION,
     key: `${area}@${now}#${fnv1a(html)}`,
     tree: htmlToFrameTree(html),
+    html,
     date: localIsoDate(now),
     language,
     lang: t('lang') || 'en',

@@ -1,7 +1,6 @@
-import { paintsTheSame, readFrameCache, type WebStorage } from '../../shared/frame-cache';
+import { type PaintableFrame, paintsTheSame, readFrameCache, type WebStorage } from '../../shared/frame-cache';
 import { localIsoDate } from '../../shared/local-date';
-import type { PopupFrame } from '../../shared/popup-view';
-import { buildFrameTree } from '../../shared/frame-tree';
+import { buildFrameTree, isFrameTree, setFrameHtml } from '../../shared/frame-tree';
 import { FRAME_CACHE_KEY } from '../../shared/popup-view-keys';
 import type { ExtensionApi } from '../extension-api';
 import { markAfterPaint } from '../mark-painted';
@@ -50,20 +49,34 @@ function afterNextPaint(task: () => void): void {
   else addEventListener('load', afterFrame, { once: true });
 }
 
+/** How a frame was put on screen (see paintFrame). */
+type FramePaint = 'sanitizer' | 'tree';
+
 /**
  * Paints the frame the background rendered from the stored view, when it still holds: rendered today
  * (its "Today", "Yesterday" and times of day are relative to the day) and in this browser language;
- * with it, the page's language and title. False when there is no such frame: the interactive popup
- * then renders the view itself. No extension API is called on the way (the first call of i18n alone
- * cost up to 5 ms while the page loads).
+ * with it, the page's language and title. Says how it was put on screen: `sanitizer`, its HTML through
+ * the Sanitizer API's safe setHTML (one native parse); `tree`, its tree built with createElement where
+ * the browser has no setHTML (or the frame no HTML). Null when there is no such frame: the
+ * interactive popup then renders the view itself. No extension API is called on the way (the first
+ * call of i18n alone cost up to 5 ms while the page loads).
  */
-function paintFrame(root: HTMLElement, frame: PopupFrame, now: number): boolean {
-  if (frame.date !== localIsoDate(now) || frame.language !== navigator.language) return false;
+function paintFrame(root: HTMLElement, frame: PaintableFrame, now: number): FramePaint | null {
+  if (frame.date !== localIsoDate(now) || frame.language !== navigator.language) return null;
   root.replaceChildren();
-  buildFrameTree(root, frame.tree);
+  let paint: FramePaint = 'sanitizer';
+  if (frame.html === undefined) {
+    paint = 'tree';
+    buildFrameTree(root, frame.tree);
+  } else if (!setFrameHtml(root, frame.html)) {
+    // Its tree was left unchecked for the Sanitizer API: checked now, before it is built.
+    if (!isFrameTree(frame.tree)) return null;
+    paint = 'tree';
+    buildFrameTree(root, frame.tree);
+  }
   document.documentElement.lang = frame.lang;
   document.title = frame.title;
-  return true;
+  return paint;
 }
 
 /**
@@ -77,9 +90,12 @@ function paintFrame(root: HTMLElement, frame: PopupFrame, now: number): boolean 
  */
 export async function startPopup(root: HTMLElement, deps: StartPopupDeps): Promise<void> {
   const { loadApp, afterPaint = afterNextPaint, now = Date.now, cache = safeLocalStorage() } = deps;
-  const tryPaint = (frame: PopupFrame): boolean => {
+  const tryPaint = (frame: PaintableFrame): boolean => {
     try {
-      return paintFrame(root, frame, now());
+      const paint = paintFrame(root, frame, now());
+      // How the frame went on screen, for tests and a look in DevTools (see paintFrame).
+      if (paint) root.dataset.paint = paint;
+      return paint !== null;
     } catch (error) {
       // A frame this popup cannot paint must not leave it half done: the interactive popup renders anew.
       console.error('Painting the stored popup frame failed', error);
@@ -118,6 +134,7 @@ export async function startPopup(root: HTMLElement, deps: StartPopupDeps): Promi
     if (!found && !(await storedPromise)) cache?.removeItem(FRAME_CACHE_KEY);
     root.replaceChildren();
     delete root.dataset.frame;
+    delete root.dataset.paint;
     painted = false;
   }
   let paintedNow = false;
