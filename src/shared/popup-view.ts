@@ -22,7 +22,7 @@ export const popupFrameSchema = z.object({
   v: z.literal(POPUP_VIEW_VERSION),
   /** Which rendering this is (the area it was rendered for, and when): equal keys, equal frames. */
   key: z.string(),
-  /** The markup as data (src/shared/frame-tree.ts): built into DOM without any HTML parsing. */
+  /** The markup as data (src/shared/frame-tree.ts): built into DOM node by node where the browser has no setHTML. */
   tree: z.custom<FrameNode[]>(isFrameTree, 'not a frame tree'),
   /**
    * The same markup as the HTML it was read from (the tree is the strict reading of it), for browsers
