@@ -23,7 +23,8 @@ import { useExtensionStack, type ExtensionStack } from './support/extension-stac
 import { focusedTestId, tabTo } from './support/keyboard';
 import { chooseUnits, showTile, waitForOptions } from './support/options';
 import { glanceDay, popupLayout, readMetric, waitForPopupState } from './support/popup';
-import { expectedMetricValue, fetchSandboxDays, parseDataValue } from './support/sandbox-readings';
+import { refreshReadings } from './support/refresh';
+import { expectedMetricValue, fetchSandboxDays, parseDataValue, type SummaryDay } from './support/sandbox-readings';
 import { pngSize, screenshotDir, screenshotWholePage } from './support/screenshots';
 import { captureDownloads, type HistoryTableText, readCapturedDownloads, readHistoryTable, readHistoryTableText, showRange, SIDEPANEL } from './support/sidepanel';
 import { DEMO_MEMBERS, signIn } from './support/sign-in';
@@ -77,6 +78,34 @@ for (const kind of BROWSERS) {
       const current = await signedIn();
       current.panel ??= await openReadySidepanel(current.session);
       return current.panel;
+    }
+    /**
+     * The shared side panel showing the 7-day range as the sandbox holds it now, and the sandbox's
+     * days of that range, held still while `check` runs: today's values grow with the sandbox's
+     * clock, so a panel showing readings fetched minutes earlier differed from the sandbox's at
+     * compare time once a slot boundary had passed in between. The sandbox's clock is frozen, the
+     * popup's Refresh fetches anew, and the panel's table is awaited until its today row shows that
+     * fetch; the clock runs again afterwards.
+     */
+    async function withFreshPanel(check: (panel: UiPage, days: Map<string, SummaryDay>, today: string) => Promise<void>): Promise<void> {
+      const { popup } = await signedIn();
+      const panel = await sharedPanel();
+      const control = setup.stack.sandbox.control;
+      control.setNow(control.now());
+      try {
+        await refreshReadings(popup);
+        await showRange(panel, 7);
+        const today = control.memberLocalToday(alice.email);
+        const days = new Map((await fetchSandboxDays(setup.stack, alice.email, addDays(today, -6), today)).map((day) => [day.date, day]));
+        const steps = expectedMetricValue(days.get(today), 'steps');
+        await poll('the side panel to show the refreshed readings', async () => {
+          const row = (await readHistoryTable(panel)).find((entry) => entry.date === today);
+          return row && parseDataValue(row.cells.steps ?? null) === steps ? true : undefined;
+        });
+        await check(panel, days, today);
+      } finally {
+        control.setNow(null);
+      }
     }
     async function closeShared() {
       await shared?.session.close();
@@ -156,72 +185,67 @@ for (const kind of BROWSERS) {
     });
 
     it("should list every day of the range in the side panel table with the sandbox's values, including a day without data", async () => {
-      const panel = await sharedPanel();
-      await showRange(panel, 7);
+      await withFreshPanel(async (panel, days, today) => {
+        const from = addDays(today, -6);
+        const rows = await readHistoryTable(panel);
+        const expectedDates = Array.from({ length: 7 }, (_, index) => addDays(from, index));
+        expect(rows.map((row) => row.date).sort()).toEqual(expectedDates);
 
-      const today = setup.stack.sandbox.control.memberLocalToday(alice.email);
-      const from = addDays(today, -6);
-      const rows = await readHistoryTable(panel);
-      const expectedDates = Array.from({ length: 7 }, (_, index) => addDays(from, index));
-      expect(rows.map((row) => row.date).sort()).toEqual(expectedDates);
-
-      const days = new Map((await fetchSandboxDays(setup.stack, alice.email, from, today)).map((day) => [day.date, day]));
-      const gap = addDays(today, -3);
-      expect(days.has(gap)).toBe(false);
-      let compared = 0;
-      for (const row of rows) {
-        for (const [metric, shown] of Object.entries(row.cells)) {
-          expect.soft(parseDataValue(shown), `${row.date} ${metric}`).toBe(expectedMetricValue(days.get(row.date), metric));
-          if (shown !== '') compared += 1;
+        const gap = addDays(today, -3);
+        expect(days.has(gap)).toBe(false);
+        let compared = 0;
+        for (const row of rows) {
+          for (const [metric, shown] of Object.entries(row.cells)) {
+            expect.soft(parseDataValue(shown), `${row.date} ${metric}`).toBe(expectedMetricValue(days.get(row.date), metric));
+            if (shown !== '') compared += 1;
+          }
         }
-      }
-      // The day without data is a row with every cell empty, not a missing row.
-      const gapRow = rows.find((row) => row.date === gap);
-      expect(gapRow).toBeDefined();
-      expect(Object.values(gapRow!.cells).every((value) => value === '')).toBe(true);
-      // The popup's metrics and the walking speed are columns, and real values were compared.
-      expect(Object.keys(rows[0]!.cells)).toEqual(expect.arrayContaining(['rest_hr', 'avg_hr', 'max_hr', 'steps', 'gait_speed']));
-      expect(compared).toBeGreaterThan(6 * 4);
+        // The day without data is a row with every cell empty, not a missing row.
+        const gapRow = rows.find((row) => row.date === gap);
+        expect(gapRow).toBeDefined();
+        expect(Object.values(gapRow!.cells).every((value) => value === '')).toBe(true);
+        // The popup's metrics and the walking speed are columns, and real values were compared.
+        expect(Object.keys(rows[0]!.cells)).toEqual(expect.arrayContaining(['rest_hr', 'avg_hr', 'max_hr', 'steps', 'gait_speed']));
+        expect(compared).toBeGreaterThan(6 * 4);
 
-      await showRange(panel, 30);
-      expect(await panel.count('[data-testid=history-table] tr[data-date]')).toBe(30);
+        await showRange(panel, 30);
+        expect(await panel.count('[data-testid=history-table] tr[data-date]')).toBe(30);
+      });
     });
 
     it("should export the range as CSV with the keyboard alone: a row a day, ISO dates, the table's columns and the sandbox's values", async () => {
-      const panel = await sharedPanel();
-      await showRange(panel, 7);
-      const table = await readHistoryTableText(panel);
-      await captureDownloads(panel);
-      await panel.bringToFront();
-      await panel.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
-      await tabTo(panel, '[data-testid=export-csv]');
-      await panel.press('Enter');
-      const [file] = await poll('the CSV download', async () => {
-        const files = await readCapturedDownloads(panel);
-        return files.length > 0 ? files : undefined;
-      });
+      await withFreshPanel(async (panel, days, today) => {
+        const table = await readHistoryTableText(panel);
+        await captureDownloads(panel);
+        await panel.bringToFront();
+        await panel.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+        await tabTo(panel, '[data-testid=export-csv]');
+        await panel.press('Enter');
+        const [file] = await poll('the CSV download', async () => {
+          const files = await readCapturedDownloads(panel);
+          return files.length > 0 ? files : undefined;
+        });
 
-      const today = setup.stack.sandbox.control.memberLocalToday(alice.email);
-      const from = addDays(today, -6);
-      expect(file!.name).toBe(`cardiomood-${from}_${today}.csv`);
-      expect(file!.type).toBe('text/csv;charset=utf-8');
-      const lines = file!.text.split('\r\n');
-      expect(lines.pop()).toBe('');
-      const [header, ...rows] = lines.map((line) => line.split(','));
-      expect(header!.slice(1)).toEqual(Object.values(table.headers));
-      expect(rows.map((row) => row[0])).toEqual(Array.from({ length: 7 }, (_, index) => addDays(from, index)));
-      const days = new Map((await fetchSandboxDays(setup.stack, alice.email, from, today)).map((day) => [day.date, day]));
-      const columns = Object.keys(table.headers);
-      for (const id of ['rest_hr', 'max_hr', 'steps'] as const) {
-        const column = columns.indexOf(id) + 1;
-        for (const row of rows) {
-          const expected = expectedMetricValue(days.get(row[0]!), id);
-          expect(row[column], `${row[0]} ${id}`).toBe(expected === null ? '' : String(expected));
+        const from = addDays(today, -6);
+        expect(file!.name).toBe(`cardiomood-${from}_${today}.csv`);
+        expect(file!.type).toBe('text/csv;charset=utf-8');
+        const lines = file!.text.split('\r\n');
+        expect(lines.pop()).toBe('');
+        const [header, ...rows] = lines.map((line) => line.split(','));
+        expect(header!.slice(1)).toEqual(Object.values(table.headers));
+        expect(rows.map((row) => row[0])).toEqual(Array.from({ length: 7 }, (_, index) => addDays(from, index)));
+        const columns = Object.keys(table.headers);
+        for (const id of ['rest_hr', 'max_hr', 'steps'] as const) {
+          const column = columns.indexOf(id) + 1;
+          for (const row of rows) {
+            const expected = expectedMetricValue(days.get(row[0]!), id);
+            expect(row[column], `${row[0]} ${id}`).toBe(expected === null ? '' : String(expected));
+          }
         }
-      }
-      // Decimals with ".", whatever the language: walking speed (km/h, one decimal).
-      const speed = columns.indexOf('gait_speed') + 1;
-      expect(rows.filter((row) => row[speed] !== '').every((row) => /^\d+\.\d$/.test(row[speed]!))).toBe(true);
+        // Decimals with ".", whatever the language: walking speed (km/h, one decimal).
+        const speed = columns.indexOf('gait_speed') + 1;
+        expect(rows.filter((row) => row[speed] !== '').every((row) => /^\d+\.\d$/.test(row[speed]!))).toBe(true);
+      });
     });
 
     it('should show imperial units and hide a metric in the open popup and side panel, without a reload, when the options page changes them', async () => {
