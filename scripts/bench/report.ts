@@ -14,7 +14,7 @@ export interface Row {
   /** A single figure (size, ratio, count, rate) or the reason a measurement could not be made. */
   value?: string;
   budget?: { text: string; verdict: Verdict };
-  /** A budget as a multiple of the floor: the verdict is made once the floor of the same browser is known. */
+  /** A budget as a multiple of the floor (the row's own, else the browser's): the verdict is made once that floor is known. */
   vsFloor?: number;
   failed?: boolean;
   /** Nothing to measure yet (e.g. the page is not in the build): shown as n/a, not a failure. */
