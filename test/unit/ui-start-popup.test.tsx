@@ -162,6 +162,16 @@ describe('startPopup', () => {
     built.afterPaint[0]!();
     await started;
 
+    // A frame stored before frames carried their HTML still paints, from its tree (no migration needed).
+    const { html: _html, ...older } = frame;
+    const olderCopy = setUp(memoryStorage({ [FRAME_CACHE_KEY]: JSON.stringify(older) }));
+    const startedOlder = startPopup(olderCopy.root, olderCopy.deps);
+    expect(olderCopy.root.dataset.paint).toBe('tree');
+    expect(olderCopy.root.dataset.frame).toBe('cache');
+    expect(olderCopy.root.innerHTML).toBe(built.root.innerHTML);
+    olderCopy.afterPaint[0]!();
+    await startedOlder;
+
     // Its HTML would have been sanitized, its tree was not checked on reading: refused now, not built.
     const refused = setUp(memoryStorage({ [FRAME_CACHE_KEY]: JSON.stringify({ ...frame, tree: [['script', {}, 'alert(1)']] }) }));
     await startPopup(refused.root, refused.deps);
